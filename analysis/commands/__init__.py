@@ -1,0 +1,1 @@
+"""One module per `python -m analysis` sub-command; each has `register(subparsers)`."""

@@ -1,0 +1,58 @@
+"""The citizen satisfaction survey service: `create_app` wires settings, extensions, blueprints and commands."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from survey.config import Config, check_production_settings, config_class, settings_from_environment
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
+    """Build the application. `config` is a config class, or a dict of overrides for the environment's class."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=os.environ.get("SURVEY_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+    )
+    overrides = config if isinstance(config, dict) else {}
+    app.config.from_object(config if isinstance(config, type) else config_class())
+    app.config.update(settings_from_environment())
+    app.config.update(overrides)
+    check_production_settings(app.config)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'survey.db'}"
+
+    from survey import database, i18n, templating
+    from survey.extensions import babel, csrf, db, limiter, migrate
+
+    database.configure_engines()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        default_translation_directories=str(PROJECT_ROOT / "translations"),
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    templating.init_app(app)
+    i18n.init_app(app)
+
+    from survey.main.views import main
+
+    app.register_blueprint(main)
+
+    from survey import errors
+    from survey.cli import register_commands
+
+    errors.init_app(app)
+    register_commands(app)
+    return app

@@ -1,0 +1,77 @@
+"""`report`: satisfaction against the target, per procedure, office, month or channel."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+
+import click
+from flask import current_app
+
+from survey.extensions import db
+from survey.services.reports import GROUPS, SummaryFilter, group_names, satisfaction_summary
+
+COLUMNS = ("n", "satisfied", "share", "ci_low", "ci_high", "status")
+STATUS_TEXT = {"met": "met", "not_met": "NOT MET", "cant_tell": "can't tell yet", "too_few": "too few"}
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{100 * value:.1f}%"
+
+
+def _print_table(rows: list[dict], group_by: str, names: dict[str, str], target: float) -> None:
+    header = [group_by, "name", "n", "satisfied", "share", "95% CI", f"vs {100 * target:g}%"]
+    body = [
+        [
+            str(row[group_by]),
+            names.get(row[group_by], "")[:48],
+            str(row["n"]),
+            str(row["satisfied"]),
+            _percent(row["share"]),
+            f"{_percent(row['ci_low'])}–{_percent(row['ci_high'])}" if row["ci_low"] is not None else "",
+            STATUS_TEXT[row["status"]],
+        ]
+        for row in rows
+    ]
+    if not names:
+        header.pop(1)
+        body = [line[:1] + line[2:] for line in body]
+    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+    for line in [header, ["-" * w for w in widths], *body]:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
+    if not body:
+        click.echo("(no responses)")
+
+
+@click.command("report")
+@click.option("--group-by", type=click.Choice(GROUPS), default="procedure", show_default=True)
+@click.option("--target", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
+              help="Satisfaction target as a fraction (default: the deployment's, 0.9).")  # fmt: skip
+@click.option(
+    "--min-n", type=click.IntRange(min=1), default=None, help="Fewer answers than this: too few (default 30)."
+)
+@click.option("--verified-only", is_flag=True, help="Only responses from one-time links.")
+@click.option("--format", "output", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+def report(group_by: str, target: float | None, min_n: int | None, verified_only: bool, output: str) -> None:
+    """Share of satisfied citizens (rating 4-5) with its 95 % Wilson interval and status against the target."""
+    target = target if target is not None else current_app.config["SATISFACTION_TARGET"]
+    min_n = min_n if min_n is not None else current_app.config["MINIMUM_N"]
+    rows = satisfaction_summary(
+        db.session,
+        group_by=group_by,
+        target=target,
+        min_n=min_n,
+        where=SummaryFilter(verified_only=verified_only),
+    )
+    if output == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif output == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=[group_by, *COLUMNS], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        _print_table(rows, group_by, group_names(db.session, group_by), target)
+
+
+COMMANDS = (report,)

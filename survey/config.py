@@ -1,0 +1,120 @@
+"""Settings: defaults per environment (a small class chain) and values from SURVEY_* variables.
+
+Secrets come only from the environment; production refuses to start without them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+DEVELOPMENT_SECRET = "development-only-secret-not-for-production"
+
+
+class ConfigurationError(RuntimeError):
+    """The service cannot start safely with these settings."""
+
+
+class Config:
+    """Defaults shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = DEVELOPMENT_SECRET
+    SQLALCHEMY_DATABASE_URI = ""  # empty = SQLite file in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {"pool_pre_ping": True}
+    BASE_URL = "http://127.0.0.1:8000"
+    API_RATE_LIMIT = "600/minute"
+    SUBMIT_RATE_LIMIT = "30/minute"
+    LOGIN_RATE_LIMIT = "10/minute"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RETENTION_DAYS = 90
+    SATISFACTION_TARGET = 0.90
+    MINIMUM_N = 30
+    TIME_ZONE = "Asia/Ho_Chi_Minh"
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+    WTF_CSRF_TIME_LIMIT = 4 * 3600  # a citizen may leave the form open while queueing
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 256 * 1024
+    DEMO_ALLOWED = True
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-testing-secret-testing"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SECRET_KEY = ""
+    SESSION_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    DEMO_ALLOWED = False
+
+
+ENVIRONMENTS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def _whole_number(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from exc
+    if value < 1:
+        raise ConfigurationError(f"{name} must be at least 1, got {value}")
+    return value
+
+
+def settings_from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Read SURVEY_* variables into config keys; only variables that are set are returned."""
+    environ = os.environ if environ is None else environ
+    settings: dict[str, Any] = {}
+    plain = {
+        "SURVEY_SECRET_KEY": "SECRET_KEY",
+        "SURVEY_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+        "SURVEY_API_RATE_LIMIT": "API_RATE_LIMIT",
+        "SURVEY_RATELIMIT_STORAGE_URL": "RATELIMIT_STORAGE_URI",
+    }
+    for variable, key in plain.items():
+        if environ.get(variable, "").strip():
+            settings[key] = environ[variable].strip()
+    if environ.get("SURVEY_BASE_URL", "").strip():
+        settings["BASE_URL"] = environ["SURVEY_BASE_URL"].strip().rstrip("/")
+    if environ.get("SURVEY_RETENTION_DAYS", "").strip():
+        settings["RETENTION_DAYS"] = _whole_number("SURVEY_RETENTION_DAYS", environ["SURVEY_RETENTION_DAYS"])
+    return settings
+
+
+def config_class(environ: Mapping[str, str] | None = None) -> type[Config]:
+    """The defaults for SURVEY_ENV (development when unset); an unknown name is an error."""
+    environ = os.environ if environ is None else environ
+    name = (environ.get("SURVEY_ENV") or "development").strip().lower()
+    try:
+        return ENVIRONMENTS[name]
+    except KeyError as exc:
+        raise ConfigurationError(f"SURVEY_ENV must be one of {', '.join(ENVIRONMENTS)}, got {name!r}") from exc
+
+
+def check_production_settings(config: Mapping[str, Any]) -> None:
+    """Refuse to run production with a missing, default or short secret key."""
+    if config.get("ENV_NAME") != "production":
+        return
+    secret = config.get("SECRET_KEY") or ""
+    if secret == DEVELOPMENT_SECRET or len(secret) < 32:
+        raise ConfigurationError(
+            "SURVEY_SECRET_KEY must be set to a random value of at least 32 characters in production "
+            '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))")'
+        )

@@ -1,0 +1,31 @@
+"""Error pages for people and JSON errors for the API."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path in ("/healthz", "/openapi.json")
+
+
+def handle_http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+    status = error.code or 500
+    if _wants_json():
+        return jsonify({"errors": [{"field": None, "message": error.description}]}), status
+    titles = {
+        400: _("The request could not be understood"),
+        403: _("You do not have access to this page"),
+        404: _("Page not found"),
+        405: _("This action is not allowed here"),
+        413: _("What you sent is too large"),
+        429: _("Too many requests: please wait a moment and try again"),
+    }
+    title = titles.get(status, _("Something went wrong"))
+    return render_template("error.html", title=title, status=status), status
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_error)

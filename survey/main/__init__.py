@@ -1,0 +1,1 @@
+"""Pages that belong to no audience in particular: landing page and health check."""

@@ -1,0 +1,109 @@
+"""Rollup counts kept in step with stored responses, so summaries read O(groups), not O(responses).
+
+Call `add_to_rollups` in the same transaction that inserts the responses: either both are stored or neither.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from survey.models import ELEMENTS, Response, Rollup
+
+RollupKey = tuple[str, int, int, str, bool, str, str]
+
+# Questions counted in rollups: metric name -> response attribute.
+METRICS: dict[str, str] = {
+    "rating": "rating",
+    **{f"element_{name}": f"element_{name}" for name in ELEMENTS},
+    "on_time": "on_time",
+    "returns": "returns",
+    "agencies": "agencies",
+    "extra_payment": "extra_payment",
+    "service_mode": "service_mode",
+}
+
+
+def rollup_keys(response: Mapping[str, Any]) -> list[RollupKey]:
+    """The rollup cells one response adds 1 to: one per answered question."""
+    head = (
+        response["month"],
+        response["office_id"],
+        response["procedure_id"],
+        response["channel"],
+        bool(response["verified"]),
+    )
+    keys = []
+    for metric, attribute in METRICS.items():
+        value = response.get(attribute)
+        if value is not None:
+            keys.append((*head, metric, str(value)))
+    return keys
+
+
+def count_cells(responses: Iterable[Mapping[str, Any]]) -> Counter[RollupKey]:
+    cells: Counter[RollupKey] = Counter()
+    for response in responses:
+        cells.update(rollup_keys(response))
+    return cells
+
+
+def response_values(response: Response) -> dict[str, Any]:
+    """A stored response as the plain mapping `rollup_keys` reads."""
+    values = {column: getattr(response, column) for column in METRICS.values()}
+    values.update(
+        month=response.month,
+        office_id=response.office_id,
+        procedure_id=response.procedure_id,
+        channel=response.channel,
+        verified=response.verified,
+    )
+    return values
+
+
+def add_to_rollups(session: Session, cells: Counter[RollupKey], *, sign: int = 1) -> None:
+    """Add (or, with sign=-1, remove) counts with upserts, cells in a fixed order to avoid deadlocks."""
+    if not cells:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    rows = [
+        {
+            "month": key[0],
+            "office_id": key[1],
+            "procedure_id": key[2],
+            "channel": key[3],
+            "verified": key[4],
+            "metric": key[5],
+            "value": key[6],
+            "count": sign * count,
+        }
+        for key, count in sorted(cells.items())
+    ]
+    table: Any = Rollup.__table__
+    statement = insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=["month", "office_id", "procedure_id", "channel", "verified", "metric", "value"],
+        set_={"count": table.c.count + statement.excluded["count"]},
+    )
+    session.connection().execute(statement, rows)  # one prepared statement, executed for every cell
+
+
+def rebuild_rollups(session: Session) -> int:
+    """Recount every rollup from the responses (after a restore or a manual fix); returns the cell count."""
+    session.execute(delete(Rollup))
+    cells: Counter[RollupKey] = Counter()
+    head = (Response.month, Response.office_id, Response.procedure_id, Response.channel, Response.verified)
+    for metric, attribute in METRICS.items():
+        column = getattr(Response, attribute)
+        statement = select(*head, column, func.count()).where(column.is_not(None)).group_by(*head, column)
+        for month, office_id, procedure_id, channel, verified, value, count in session.execute(statement):
+            cells[(month, office_id, procedure_id, channel, bool(verified), metric, str(value))] += count
+    add_to_rollups(session, cells)
+    session.commit()
+    return len(cells)

@@ -1,0 +1,68 @@
+"""Settings come from the environment; production refuses unsafe ones."""
+
+from __future__ import annotations
+
+import pytest
+
+from survey import create_app
+from survey.config import (
+    DEVELOPMENT_SECRET,
+    ConfigurationError,
+    ProductionConfig,
+    config_class,
+    settings_from_environment,
+)
+
+
+def test_environment_chooses_the_config_class():
+    assert config_class({}).ENV_NAME == "development"
+    assert config_class({"SURVEY_ENV": "production"}).ENV_NAME == "production"
+    with pytest.raises(ConfigurationError, match="SURVEY_ENV"):
+        config_class({"SURVEY_ENV": "staging"})
+
+
+def test_survey_variables_become_settings():
+    settings = settings_from_environment(
+        {
+            "SURVEY_DATABASE_URL": "postgresql+psycopg://u@h/db",
+            "SURVEY_BASE_URL": "https://khaosat.example.gov.vn/",
+            "SURVEY_RETENTION_DAYS": "30",
+            "SURVEY_API_RATE_LIMIT": "100/minute",
+        }
+    )
+    assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
+    assert settings["BASE_URL"] == "https://khaosat.example.gov.vn"
+    assert settings["RETENTION_DAYS"] == 30
+    assert settings["API_RATE_LIMIT"] == "100/minute"
+
+
+@pytest.mark.parametrize("days", ["ba mươi", "0", "-5"])
+def test_bad_retention_days_are_refused(days):
+    with pytest.raises(ConfigurationError, match="SURVEY_RETENTION_DAYS"):
+        settings_from_environment({"SURVEY_RETENTION_DAYS": days})
+
+
+@pytest.mark.parametrize("secret", [None, DEVELOPMENT_SECRET, "short"])
+def test_production_refuses_to_start_without_a_real_secret(monkeypatch, tmp_path, secret):
+    monkeypatch.setenv("SURVEY_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("SURVEY_SECRET_KEY", raising=False)
+    if secret:
+        monkeypatch.setenv("SURVEY_SECRET_KEY", secret)
+    with pytest.raises(ConfigurationError, match="SURVEY_SECRET_KEY"):
+        create_app(ProductionConfig)
+
+
+def test_production_starts_with_a_real_secret(monkeypatch, tmp_path):
+    monkeypatch.setenv("SURVEY_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("SURVEY_SECRET_KEY", "x" * 48)
+    app = create_app(ProductionConfig)
+    assert app.config["SECRET_KEY"] == "x" * 48
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["DEMO_ALLOWED"] is False
+
+
+def test_default_database_is_sqlite_in_the_instance_folder(monkeypatch, tmp_path):
+    monkeypatch.setenv("SURVEY_INSTANCE_PATH", str(tmp_path / "inst"))
+    monkeypatch.delenv("SURVEY_DATABASE_URL", raising=False)
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'inst' / 'survey.db'}"

@@ -1,0 +1,47 @@
+"""Landing page in Vietnamese, and the health check contract."""
+
+from __future__ import annotations
+
+from survey.services.demo import seed_demo
+from tests.conftest import make_app
+
+
+def test_landing_page_is_vietnamese(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<html lang="vi">' in html
+    assert "hài lòng" in html
+    assert "<script" not in html
+
+
+def test_english_is_an_explicit_choice_only(client):
+    assert '<html lang="vi">' in client.get("/", headers={"Accept-Language": "en-US,en"}).get_data(as_text=True)
+    english = client.get("/?lang=en")
+    assert '<html lang="en">' in english.get_data(as_text=True)
+    assert '<html lang="en">' in client.get("/").get_data(as_text=True)  # remembered
+
+
+def test_landing_page_mentions_demo_data_only_in_demo_mode(client, session):
+    assert "Demo" not in client.get("/?lang=en").get_data(as_text=True)
+    seed_demo(session, responses=50)
+    assert "Demo data" in client.get("/?lang=en").get_data(as_text=True)
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_reports_an_unreachable_database(tmp_path):
+    app = make_app("postgresql+psycopg://nobody@127.0.0.1:1/missing?connect_timeout=1", tmp_path)
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "error", "database": "unreachable"}
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/khong-co-trang-nay")
+    assert response.status_code == 404
+    assert "<h1>" in response.get_data(as_text=True)
