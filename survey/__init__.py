@@ -46,9 +46,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     i18n.init_app(app)
 
-    from survey.main.views import main
+    from survey.blueprints import register_blueprints
 
-    app.register_blueprint(main)
+    register_blueprints(app)
 
     from survey import errors
     from survey.cli import register_commands

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from flask import Flask
+
+# Each module has COMMANDS, a tuple of click commands.
+MODULES = ("catalog", "demo", "report", "links", "users", "figures", "themes", "research")
 
 
 def register_commands(app: Flask) -> None:
-    from survey.cli import catalog, demo, report
-
-    for module in (catalog, demo, report):
-        for command in module.COMMANDS:
+    for name in MODULES:
+        for command in import_module(f"survey.cli.{name}").COMMANDS:
             app.cli.add_command(command)

@@ -1,0 +1,1 @@
+"""Officials' sign-in: who the current user is, and the login / logout pages."""

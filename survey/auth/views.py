@@ -1,0 +1,7 @@
+"""Views of the auth blueprint."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+auth = Blueprint("auth", __name__)

@@ -1,0 +1,1 @@
+"""The citizen survey: form, thanks, used or expired links, office posters."""

@@ -1,0 +1,5 @@
+"""`export-anonymised and purge`."""
+
+from __future__ import annotations
+
+COMMANDS: tuple = ()

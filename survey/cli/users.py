@@ -1,0 +1,5 @@
+"""`create-user`."""
+
+from __future__ import annotations
+
+COMMANDS: tuple = ()

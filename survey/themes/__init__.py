@@ -1,0 +1,1 @@
+"""Complaint themes in the dashboard."""
