@@ -30,7 +30,7 @@ def test_every_string_in_the_code_is_in_the_catalogue():
             str(ROOT),
             method_map,
             keywords={"_": None, "gettext": None, "lazy_gettext": None, "_l": None, "ngettext": (1, 2)},
-        )  # fmt: skip
+        )
     }
     known = {m.id if isinstance(m.id, str) else m.id[0] for m in catalogue("vi") if m.id}
     assert sorted(found - known) == [], "run make translations-update and translate the new strings"
