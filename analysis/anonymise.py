@@ -184,9 +184,7 @@ def choose_generalisation(
     return Plan(
         quasi=quasi,
         levels=best.levels,
-        level_names=tuple(
-            h.level_names[level] for h, level in zip(hierarchies.values(), best.levels, strict=True)
-        ),
+        level_names=tuple(h.level_names[level] for h, level in zip(hierarchies.values(), best.levels, strict=True)),
         heights=tuple(h.height for h in hierarchies.values()),
         k=k,
         l_diversity=l_diversity,

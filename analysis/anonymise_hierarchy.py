@@ -309,9 +309,7 @@ def ordered_hierarchy(ordered: Sequence[str], group_sizes: Sequence[int] = ()) -
     while len(levels[-1]) > 2:
         size = next(sizes, 2) if group_sizes else 2
         below = levels[-1]
-        levels.append(
-            [list(itertools.chain.from_iterable(below[i : i + size])) for i in range(0, len(below), size)]
-        )
+        levels.append([list(itertools.chain.from_iterable(below[i : i + size])) for i in range(0, len(below), size)])
     paths: dict[str, list[str]] = {g[0]: [] for g in groups}
     for level in levels:
         for group in level:

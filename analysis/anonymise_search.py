@@ -78,9 +78,7 @@ def encode(
             raise ValueError(f"count for {key!r} must be a non-negative integer, not {count!r}")
         if number == 0:
             continue
-        rows.append(
-            [lookup.setdefault(value, len(lookup)) for lookup, value in zip(lookups, key, strict=True)]
-        )
+        rows.append([lookup.setdefault(value, len(lookup)) for lookup, value in zip(lookups, key, strict=True)])
         weights.append(number)
     matrix = np.array(rows, dtype=np.int64).reshape(len(rows), width)
     values = tuple(tuple(lookup) for lookup in lookups)
@@ -232,9 +230,7 @@ def search(
         result = evaluate(encoded, node, k, l_diversity, suppression_weight)
         evaluated += 1
         if result.suppressed_rows > max_suppressed_rows:
-            infeasible = [
-                bad for bad in infeasible if not all(a <= b for a, b in zip(bad, node, strict=True))
-            ]
+            infeasible = [bad for bad in infeasible if not all(a <= b for a, b in zip(bad, node, strict=True))]
             infeasible.append(node)
             continue
         if best is None or result.loss < best.loss - 1e-12:

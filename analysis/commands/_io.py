@@ -31,9 +31,7 @@ def read_csv(path: str | Path, required: Sequence[str] = ()) -> tuple[list[str],
             rows = []
             for row in reader:
                 if None in row:
-                    raise CommandError(
-                        f"{path}, line {reader.line_num}: more fields than the header has columns"
-                    )
+                    raise CommandError(f"{path}, line {reader.line_num}: more fields than the header has columns")
                 rows.append(row)
     except UnicodeDecodeError as exc:
         raise CommandError(

@@ -27,9 +27,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("input", metavar="INPUT.csv")
     parser.add_argument("--quasi", required=True, metavar="COL,COL", help="quasi-identifier columns")
     parser.add_argument("--k", type=int, default=5, help="smallest group size allowed (default 5)")
-    parser.add_argument(
-        "--out", required=True, metavar="OUT.csv", help="output file, or - for standard output"
-    )
+    parser.add_argument("--out", required=True, metavar="OUT.csv", help="output file, or - for standard output")
     parser.add_argument(
         "--hierarchy",
         action="append",
@@ -106,9 +104,7 @@ def _check_options(
         if not l_text.isdigit() or int(l_text) < 2:
             raise CommandError("--l-diversity needs COL=L with L a whole number ≥ 2")
         if column in quasi:
-            raise CommandError(
-                f"--l-diversity column {column!r} is a quasi-identifier; name a sensitive column"
-            )
+            raise CommandError(f"--l-diversity column {column!r} is a quasi-identifier; name a sensitive column")
         diversity = (column, int(l_text))
     return quasi, files, kinds, diversity
 

@@ -36,18 +36,12 @@ def register(subparsers: Any) -> None:
         ),
     )
     parser.add_argument("input", metavar="INPUT.csv", help="UTF-8 CSV file with a `rating` column")
-    parser.add_argument(
-        "--group-by", required=True, metavar="COL[,COL]", help="column(s) to group by, comma-separated"
-    )
+    parser.add_argument("--group-by", required=True, metavar="COL[,COL]", help="column(s) to group by, comma-separated")
     parser.add_argument(
         "--target", type=float, default=DEFAULT_TARGET, help="target share between 0 and 1 (default 0.9)"
     )
-    parser.add_argument(
-        "--min-n", type=int, default=DEFAULT_MIN_N, help="fewest answers to judge a group (default 30)"
-    )
-    parser.add_argument(
-        "--format", choices=("csv", "json"), default="csv", help="output format (default csv)"
-    )
+    parser.add_argument("--min-n", type=int, default=DEFAULT_MIN_N, help="fewest answers to judge a group (default 30)")
+    parser.add_argument("--format", choices=("csv", "json"), default="csv", help="output format (default csv)")
     parser.set_defaults(handler=run)
 
 
@@ -89,9 +83,7 @@ def parse_group_by(value: str) -> list[str]:
         raise CommandError(f"--group-by names a column twice: {value!r}")
     clashes = [name for name in columns if name in OUTPUT_COLUMNS]
     if clashes:
-        raise CommandError(
-            f"cannot group by {', '.join(clashes)}: the output already has a column of that name"
-        )
+        raise CommandError(f"cannot group by {', '.join(clashes)}: the output already has a column of that name")
     return columns
 
 

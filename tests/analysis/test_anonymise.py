@@ -245,9 +245,7 @@ def test_already_k_anonymous_data_is_left_unchanged() -> None:
 
 
 def test_only_the_column_that_needs_it_is_generalised() -> None:
-    counts = {("79", f"2025-{m:02d}"): 2 for m in range(1, 13)} | {
-        ("01", f"2025-{m:02d}"): 2 for m in range(1, 13)
-    }
+    counts = {("79", f"2025-{m:02d}"): 2 for m in range(1, 13)} | {("01", f"2025-{m:02d}"): 2 for m in range(1, 13)}
     plan = choose_generalisation(counts, {"province": province_hierarchy(), "month": month_hierarchy()}, 5)
     assert plan.generalised == {"province": "province", "month": "quarter"}
     assert plan.apply(["79", "2025-05"]) == ("79", "2025-Q2")

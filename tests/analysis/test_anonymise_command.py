@@ -168,9 +168,7 @@ def test_decomposed_vietnamese_input_is_normalised(tmp_path) -> None:
     assert {row["office"] for row in read_rows(out)} == {"UBND phường Bến Thành"}
 
 
-def bad_input_cases(
-    tmp_path: Path, input_csv: Path, office_hierarchy: Path
-) -> dict[str, tuple[list[str], str]]:
+def bad_input_cases(tmp_path: Path, input_csv: Path, office_hierarchy: Path) -> dict[str, tuple[list[str], str]]:
     ragged = tmp_path / "ragged.csv"
     ragged.write_text("UBND phường Bến Thành,79,DNB\nUBND phường Sài Gòn,79\n", encoding="utf-8")
     partial = tmp_path / "partial.csv"
@@ -220,9 +218,7 @@ def bad_input_cases(
         "no such input",
     ],
 )
-def test_bad_input_is_refused_and_nothing_is_written(
-    tmp_path, input_csv, office_hierarchy, capsys, case
-) -> None:
+def test_bad_input_is_refused_and_nothing_is_written(tmp_path, input_csv, office_hierarchy, capsys, case) -> None:
     argv, message = bad_input_cases(tmp_path, input_csv, office_hierarchy)[case]
     assert main(["anonymise", *argv]) != 0
     assert message in capsys.readouterr().err

@@ -265,9 +265,7 @@ def test_no_email_survives(before: str, address: str, after: str) -> None:
 LETTERS = "aăâbcdđeêghiklmnoôơpqrstuưvxyAĂÂĐÊÔƠƯÀÁẢÃẠẦẤẨẪẬỆỀộờớợủứừựỳýỹ0123456789 .,:;/()+-@\n"
 ODD_CHARACTERS = ["\u0301", "\u0300", "\u0303", "\x00", "\u200b", "\u00a0", "\t"]
 TRIGGER_WORDS = [" anh ", " chị ", " sđt ", " số ", " đường ", " Nguyễn ", " Lê ", " tổ ", " stk ", " 09"]
-vietnamese_text = st.lists(st.sampled_from([*LETTERS, *ODD_CHARACTERS, *TRIGGER_WORDS]), max_size=200).map(
-    "".join
-)
+vietnamese_text = st.lists(st.sampled_from([*LETTERS, *ODD_CHARACTERS, *TRIGGER_WORDS]), max_size=200).map("".join)
 
 
 @settings(max_examples=500, derandomize=True, suppress_health_check=[HealthCheck.too_slow])

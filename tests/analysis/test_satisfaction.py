@@ -53,9 +53,7 @@ def test_wilson_interval_holds_the_share_inside_0_1(successes_n: tuple[int, int]
 
 
 @given(counts(max_n=2_000), st.integers(min_value=2, max_value=50))
-def test_wilson_interval_narrows_as_n_grows_at_a_fixed_share(
-    successes_n: tuple[int, int], factor: int
-) -> None:
+def test_wilson_interval_narrows_as_n_grows_at_a_fixed_share(successes_n: tuple[int, int], factor: int) -> None:
     successes, n = successes_n
     low, high = wilson_interval(successes, n)
     more_low, more_high = wilson_interval(successes * factor, n * factor)
@@ -138,9 +136,7 @@ def test_summarise_counts_with_no_answers() -> None:
 
 
 @given(counts(max_n=5_000), st.floats(min_value=0.01, max_value=0.99), st.integers(1, 200))
-def test_summarise_counts_status_follows_its_interval(
-    successes_n: tuple[int, int], target: float, min_n: int
-) -> None:
+def test_summarise_counts_status_follows_its_interval(successes_n: tuple[int, int], target: float, min_n: int) -> None:
     satisfied, n = successes_n
     summary = summarise_counts(n, satisfied, target=target, min_n=min_n)
     low, high = summary["ci_low"], summary["ci_high"]

@@ -202,9 +202,7 @@ def test_non_utf8_file_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 
 @pytest.mark.parametrize("argv", [["--target", "high"], ["--min-n", "3.5"], ["--format", "xlsx"], []])
-def test_malformed_arguments_exit_non_zero(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
-) -> None:
+def test_malformed_arguments_exit_non_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
     path = write(tmp_path / "a.csv", "office,rating\n79.01,5\n")
     group_by = ["--group-by", "office"] if argv else []
     with pytest.raises(SystemExit) as exit_info:
