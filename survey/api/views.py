@@ -1,7 +1,231 @@
-"""Views of the api blueprint."""
+"""Views of the api blueprint: JSON for one-stop systems, kiosks, paper-form entry and partners (DESIGN.md §5).
+
+Errors are always `{"errors": [{"field": …, "message": …}]}`: 400 unreadable JSON, 401 no valid key,
+403 outside the key's offices, 404 unknown link, 409 link already used or Idempotency-Key conflict,
+422 invalid fields, 429 over the per-key rate limit (with Retry-After).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import json
+import re
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from sqlalchemy import select
+
+from survey.api.auth import Caller, api_rate_limit, key_caller, rate_limit_key, reader_caller
+from survey.api.openapi import openapi_document
+from survey.api.schemas import FieldError, office_code_of, parse_invitation_body, parse_response_body
+from survey.api.summary import parse_summary_query
+from survey.extensions import csrf, db, limiter
+from survey.models import Invitation, Office, Procedure
+from survey.services import idempotency
+from survey.services.invitations import LinkError, issue_dossier_link, link_url, resolve_link, token_id_of
+from survey.services.qr import qr_png, qr_svg
+from survey.services.reports import satisfaction_summary
+from survey.services.responses import AlreadyRated, InvalidAnswers, store_response
+from survey.services.scoping import may_see_office
 
 api = Blueprint("api", __name__)
+csrf.exempt(api)
+limiter.shared_limit(api_rate_limit, scope="api", key_func=rate_limit_key)(api)
+
+_IDEMPOTENCY_KEY = re.compile(rf"[\x21-\x7e]{{1,{idempotency.KEY_MAX}}}")
+
+
+def errors_response(status: int, errors: list[FieldError]) -> tuple[Response, int]:
+    return jsonify({"errors": [error.as_json() for error in errors]}), status
+
+
+def _error(status: int, field: str | None, message: str) -> tuple[Response, int]:
+    return errors_response(status, [FieldError(field, message)])
+
+
+def _unauthorised() -> tuple[Response, int, dict[str, str]]:
+    body, status = _error(401, "Authorization", "send a valid API key as 'Authorization: Bearer <key>'")
+    return body, status, {"WWW-Authenticate": 'Bearer realm="survey"'}
+
+
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _json_body() -> tuple[Any, tuple[Response, int] | None]:
+    """The parsed body, or an error: unreadable JSON is 400 (deep nesting and bad UTF-8 included)."""
+    try:
+        return json.loads(request.get_data(cache=False) or b"null", parse_constant=_not_json), None
+    except (ValueError, RecursionError):
+        return None, _error(400, None, "the body must be JSON (Content-Type: application/json, UTF-8)")
+
+
+def _office_out_of_scope(caller: Caller, body: Any) -> tuple[Response, int] | None:
+    code = office_code_of(body)
+    if code is None or caller.scope is None:
+        return None
+    office_id = db.session.scalar(select(Office.id).where(Office.code == code))
+    if office_id is not None and not may_see_office(caller.scope, office_id):
+        return _error(403, "office_code", "this API key may not act for that office")
+    return None
+
+
+def _absolute(endpoint: str, **values: Any) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+@api.post("/api/v1/invitations")
+def create_invitation() -> Any:
+    caller = key_caller()
+    if caller is None or caller.api_key is None:
+        return _unauthorised()
+    body, error = _json_body()
+    if error:
+        return error
+    forbidden = _office_out_of_scope(caller, body)
+    if forbidden:
+        return forbidden
+    wanted, errors = parse_invitation_body(body)
+    if wanted is None:
+        return errors_response(422, errors)
+    try:
+        link = issue_dossier_link(
+            db.session,
+            secret=current_app.config["SECRET_KEY"],
+            base_url=current_app.config["BASE_URL"],
+            office_code=wanted.office_code,
+            procedure_code=wanted.procedure_code,
+            dossier_code=wanted.dossier_code,
+            channel=wanted.channel,
+            expires_days=wanted.expires_days,
+            api_key_id=caller.api_key.id,
+        )
+    except LinkError as exc:
+        db.session.rollback()
+        return _error(422, exc.field, exc.message)
+    answer = {
+        "token": link.token,
+        "url": link.url,
+        "expires_at": link.expires_at.isoformat() if link.expires_at else None,
+        "qr_svg_url": _absolute("api.invitation_qr", token=link.token, kind="svg"),
+        "qr_png_url": _absolute("api.invitation_qr", token=link.token, kind="png"),
+    }
+    return jsonify(answer), 201, {"Location": link.url}
+
+
+@api.get("/api/v1/invitations/<token>/qr.<any(svg, png):kind>")
+def invitation_qr(token: str, kind: str) -> Any:
+    """The link's QR code: whoever holds the token may print it (the token is the secret)."""
+    token_id = token_id_of(token, secret=current_app.config["SECRET_KEY"])
+    if token_id is None or db.session.scalar(select(Invitation.id).where(Invitation.token_id == token_id)) is None:
+        return _error(404, "token", "no survey link has this token")
+    url = link_url(current_app.config["BASE_URL"], token)
+    if kind == "svg":
+        image: str | bytes = qr_svg(url)
+        mimetype = "image/svg+xml"
+    else:
+        image = qr_png(url)
+        mimetype = "image/png"
+    answer = Response(image, mimetype=mimetype)
+    answer.headers["Cache-Control"] = "private, max-age=86400"
+    return answer
+
+
+@api.post("/api/v1/responses")
+def create_response() -> Any:
+    caller = key_caller()
+    if caller is None or caller.api_key is None:
+        return _unauthorised()
+    raw_key = request.headers.get("Idempotency-Key")
+    if raw_key is not None and not _IDEMPOTENCY_KEY.fullmatch(raw_key):
+        return _error(422, "Idempotency-Key", f"must be 1 to {idempotency.KEY_MAX} visible ASCII characters")
+    body, error = _json_body()
+    if error:
+        return error
+    forbidden = _office_out_of_scope(caller, body)
+    if forbidden:
+        return forbidden
+    if raw_key is None:
+        return _store(caller, body, None)
+    try:
+        claimed = idempotency.claim(
+            db.session,
+            api_key_id=caller.api_key.id,
+            key=raw_key,
+            request_hash=idempotency.request_fingerprint(body),
+        )
+    except idempotency.IdempotencyConflict:
+        return _error(409, "Idempotency-Key", "this key was already used with a different request body")
+    except idempotency.StillProcessing:
+        return _error(409, "Idempotency-Key", "a request with this key is still being processed: retry shortly")
+    if isinstance(claimed, idempotency.Replay):
+        return jsonify(claimed.body), claimed.status_code
+    try:
+        answer, status = _store(caller, body, idempotency.submission_key_for(caller.api_key.id, raw_key))
+    except BaseException:
+        db.session.rollback()
+        idempotency.release(db.session, claimed)
+        raise
+    if status == 201:
+        idempotency.complete(db.session, claimed, status, answer.get_json())
+    else:
+        idempotency.release(db.session, claimed)
+    return answer, status
+
+
+def _store(caller: Caller, body: Any, submission_key: str | None) -> tuple[Response, int]:
+    wanted, errors = parse_response_body(body)
+    if wanted is None:
+        return errors_response(422, errors)
+    office = db.session.scalar(select(Office).where(Office.code == wanted.office_code))
+    procedure = db.session.scalar(select(Procedure).where(Procedure.code == wanted.procedure_code))
+    if office is None or not office.active:
+        errors.append(FieldError("office_code", "no active office has this code"))
+    if procedure is None or not procedure.active:
+        errors.append(FieldError("procedure_code", "no active procedure has this code"))
+    if office is None or procedure is None or errors:
+        return errors_response(422, errors)
+    invitation = None
+    if wanted.invitation_token is not None:
+        state = resolve_link(db.session, wanted.invitation_token, secret=current_app.config["SECRET_KEY"])
+        if state.status == "used":
+            return _error(409, "invitation_token", "this one-time link has already been used")
+        if state.status != "valid" or state.invitation is None:
+            return _error(422, "invitation_token", f"this survey link is {state.status}")
+        invitation = state.invitation
+        if invitation.office_id != office.id or invitation.procedure_id not in (None, procedure.id):
+            return _error(422, "invitation_token", "the link was issued for another office or procedure")
+    try:
+        stored = store_response(
+            db.session,
+            answers=wanted.answers,
+            office_id=office.id,
+            procedure_id=procedure.id,
+            channel=wanted.channel,
+            verified=invitation is not None and not invitation.is_public,
+            invitation=invitation,
+            submission_key=submission_key,
+        )
+    except AlreadyRated:
+        return _error(409, "invitation_token", "this one-time link has already been used")
+    except InvalidAnswers as exc:  # validated above already; kept so a gap can never become a 500
+        return errors_response(422, [FieldError(name, message) for name, message in exc.problems.items()])
+    return jsonify({"id": stored.id}), 201
+
+
+@api.get("/api/v1/summary")
+def summary() -> Any:
+    caller = reader_caller()
+    if caller is None:
+        return _unauthorised()
+    query, errors = parse_summary_query(request.args, current_app.config, scope=caller.scope)
+    if query is None:
+        return errors_response(422, errors)
+    rows = satisfaction_summary(
+        db.session, group_by=query.group_by, target=query.target, min_n=query.min_n, where=query.where
+    )
+    return jsonify(rows)
+
+
+@api.get("/openapi.json")
+def openapi() -> Any:
+    return jsonify(openapi_document(current_app.config["BASE_URL"]))

@@ -1,0 +1,250 @@
+"""The OpenAPI 3.1 description served at `/openapi.json`, written by hand next to the code it describes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from survey.models import AGE_BANDS, CHANNELS, ELEMENTS, EXTRA_PAYMENT, ON_TIME, SERVICE_MODES, SEXES
+from survey.services.reports import GROUPS
+from survey.services.responses import COMMENT_MAX
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _errors(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ref("Errors")}}}
+
+
+def _nullable_enum(codes: tuple[str, ...]) -> dict[str, Any]:
+    return {"enum": [*codes, None]}
+
+
+def _nullable_int(low: int, high: int, description: str = "") -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": ["integer", "null"], "minimum": low, "maximum": high}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+SCHEMAS: dict[str, Any] = {
+    "Errors": {
+        "type": "object",
+        "required": ["errors"],
+        "properties": {
+            "errors": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["field", "message"],
+                    "properties": {"field": {"type": ["string", "null"]}, "message": {"type": "string"}},
+                },
+            }
+        },
+    },
+    "InvitationRequest": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["procedure_code", "office_code", "dossier_code"],
+        "properties": {
+            "procedure_code": {"type": "string", "examples": ["1.001193"]},
+            "office_code": {"type": "string", "examples": ["79.01"]},
+            "dossier_code": {
+                "type": "string",
+                "description": "Mã hồ sơ (TT 01/2018 Điều 19); only a keyed hash is stored.",
+                "examples": ["000.00.31.H56-240115-0001"],
+            },
+            "channel": {"enum": list(CHANNELS), "default": "qr"},
+            "expires_days": {"type": "integer", "minimum": 1, "maximum": 365, "default": 30},
+        },
+    },
+    "Invitation": {
+        "type": "object",
+        "required": ["token", "url", "expires_at", "qr_svg_url", "qr_png_url"],
+        "properties": {
+            "token": {"type": "string"},
+            "url": {"type": "string", "format": "uri"},
+            "expires_at": {"type": "string", "format": "date-time"},
+            "qr_svg_url": {"type": "string", "format": "uri"},
+            "qr_png_url": {"type": "string", "format": "uri"},
+        },
+    },
+    "ResponseRequest": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["procedure_code", "office_code", "channel", "rating"],
+        "description": "Numbers must be JSON integers; null means not answered.",
+        "properties": {
+            "procedure_code": {"type": "string", "examples": ["1.001193"]},
+            "office_code": {"type": "string"},
+            "channel": {"enum": list(CHANNELS)},
+            "rating": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 5,
+                "description": "5-point scale, 5 = very satisfied",
+            },
+            "elements": {
+                "type": ["object", "null"],
+                "additionalProperties": False,
+                "properties": {name: _nullable_int(1, 5) for name in ELEMENTS},
+            },
+            "on_time": _nullable_enum(ON_TIME),
+            "returns": _nullable_int(0, 2, "times the citizen had to come back; 2 = more than once"),
+            "agencies": _nullable_int(1, 3, "agencies contacted; 3 = three or more"),
+            "extra_payment": _nullable_enum(EXTRA_PAYMENT),
+            "service_mode": _nullable_enum(SERVICE_MODES),
+            "comment": {
+                "type": ["string", "null"],
+                "maxLength": COMMENT_MAX,
+                "description": "Stored with personal data (phone, ID, e-mail, names …) replaced by placeholders.",
+            },
+            "age_band": _nullable_enum(AGE_BANDS),
+            "sex": _nullable_enum(SEXES),
+            "language": {"enum": ["vi", "en", None], "default": "vi"},
+            "invitation_token": {
+                "type": ["string", "null"],
+                "description": "A one-time link's token: the response is then verified.",
+            },
+        },
+    },
+    "StoredResponse": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}},
+    "SummaryRow": {
+        "type": "object",
+        "description": "The group key (procedure, office, month or channel) holds a code.",
+        "required": ["n", "satisfied", "share", "ci_low", "ci_high", "status"],
+        "properties": {
+            "n": {"type": "integer"},
+            "satisfied": {"type": "integer"},
+            "share": {"type": ["number", "null"]},
+            "ci_low": {"type": ["number", "null"]},
+            "ci_high": {"type": ["number", "null"]},
+            "status": {"enum": ["met", "not_met", "cant_tell", "too_few"]},
+        },
+        "additionalProperties": {"type": "string"},
+    },
+}
+
+_COMMON_ERRORS = {
+    "400": _errors("The body is not JSON"),
+    "401": _errors("No valid API key"),
+    "403": _errors("The office is outside the key's scope"),
+    "422": _errors("Invalid fields: one entry per field"),
+    "429": _errors("Over the per-key rate limit; see Retry-After"),
+}
+
+
+def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+def openapi_document(base_url: str) -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Citizen satisfaction survey API",
+            "version": "1.0.0",
+            "description": "One-time survey links, responses from kiosks, paper forms and partner systems, "
+            "and satisfaction summaries against the target. Send API keys as `Authorization: Bearer <key>`.",
+            "license": {"name": "MIT", "identifier": "MIT"},
+        },
+        "servers": [{"url": base_url.rstrip("/")}],
+        "security": [{"apiKey": []}],
+        "components": {
+            "securitySchemes": {
+                "apiKey": {"type": "http", "scheme": "bearer", "description": "create with `flask create-api-key`"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "session", "description": "an official"},
+            },
+            "schemas": SCHEMAS,
+        },
+        "paths": {
+            "/api/v1/invitations": {
+                "post": {
+                    "operationId": "createInvitation",
+                    "summary": "A one-time survey link and QR code for a dossier",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("InvitationRequest")}},
+                    },
+                    "responses": {
+                        "201": {
+                            "description": "The link",
+                            "content": {"application/json": {"schema": _ref("Invitation")}},
+                        },
+                        **_COMMON_ERRORS,
+                    },
+                }
+            },
+            "/api/v1/invitations/{token}/qr.{kind}": {
+                "get": {
+                    "operationId": "invitationQrCode",
+                    "summary": "The link's QR code as SVG or PNG (the token is the secret)",
+                    "security": [],
+                    "parameters": [
+                        {"name": "token", "in": "path", "required": True, "schema": {"type": "string"}},
+                        {"name": "kind", "in": "path", "required": True, "schema": {"enum": ["svg", "png"]}},
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The image",
+                            "content": {"image/svg+xml": {}, "image/png": {}},
+                        },
+                        "404": _errors("No link has this token"),
+                    },
+                }
+            },
+            "/api/v1/responses": {
+                "post": {
+                    "operationId": "createResponse",
+                    "summary": "Store one citizen's answers",
+                    "parameters": [
+                        {
+                            "name": "Idempotency-Key",
+                            "in": "header",
+                            "required": False,
+                            "schema": {"type": "string", "maxLength": 255},
+                            "description": "Per API key: a repeat returns the first answer and stores nothing; "
+                            "the same key with a different body is 409.",
+                        }
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("ResponseRequest")}},
+                    },
+                    "responses": {
+                        "201": {
+                            "description": "Stored",
+                            "content": {"application/json": {"schema": _ref("StoredResponse")}},
+                        },
+                        "409": _errors("The one-time link was already used, or Idempotency-Key conflict"),
+                        **_COMMON_ERRORS,
+                    },
+                }
+            },
+            "/api/v1/summary": {
+                "get": {
+                    "operationId": "satisfactionSummary",
+                    "summary": "Satisfaction per group against the target, as `flask report --format json`",
+                    "security": [{"apiKey": []}, {"session": []}],
+                    "parameters": [
+                        _query("group_by", {"enum": list(GROUPS), "default": "procedure"}, "how to group"),
+                        _query("target", {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1}, "target"),
+                        _query("min_n", {"type": "integer", "minimum": 1}, "fewer answers: status too_few"),
+                        _query("verified_only", {"type": "boolean", "default": False}, "only one-time links"),
+                        _query("month_from", {"type": "string", "pattern": r"^\d{4}-\d{2}$"}, "YYYY-MM"),
+                        _query("month_to", {"type": "string", "pattern": r"^\d{4}-\d{2}$"}, "YYYY-MM"),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "One object per group the caller may see",
+                            "content": {"application/json": {"schema": {"type": "array", "items": _ref("SummaryRow")}}},
+                        },
+                        "401": _errors("Neither a valid API key nor a signed-in official"),
+                        "422": _errors("Invalid parameters"),
+                        "429": _errors("Over the rate limit"),
+                    },
+                }
+            },
+        },
+    }

@@ -1,0 +1,223 @@
+"""Reading API request bodies into plain values, with one clear message per field at fault.
+
+Types are strict, so a partner's bug shows up at once instead of as skewed statistics: numbers must be JSON
+integers (`5`, not `"5"`, `5.0` or `true`), codes must be strings, unknown fields are refused (a misspelt
+optional field would otherwise be dropped silently), and `null` means "not answered" for optional fields.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from survey.models import AGE_BANDS, CHANNELS, ELEMENTS, EXTRA_PAYMENT, ON_TIME, SERVICE_MODES, SEXES
+from survey.services.invitations import MAX_EXPIRES_DAYS
+from survey.services.responses import COMMENT_MAX, LANGUAGES, Answers, clean_text
+
+CODE_MAX = 80
+_NAME_SHOWN = 40  # unknown field names are echoed back shortened
+_PLAIN_CODE = re.compile(r"[^\x00-\x1f\x7f\ud800-\udfff]+")
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str | None
+    message: str
+
+    def as_json(self) -> dict[str, str | None]:
+        return {"field": self.field, "message": self.message}
+
+
+@dataclass(frozen=True)
+class ResponseRequest:
+    procedure_code: str
+    office_code: str
+    channel: str
+    answers: Answers
+    invitation_token: str | None
+
+
+@dataclass(frozen=True)
+class InvitationRequest:
+    procedure_code: str
+    office_code: str
+    dossier_code: str
+    channel: str
+    expires_days: int
+
+
+ANSWER_FIELDS = (
+    "rating",
+    "elements",
+    "on_time",
+    "returns",
+    "agencies",
+    "extra_payment",
+    "service_mode",
+    "comment",
+    "age_band",
+    "sex",
+    "language",
+)
+RESPONSE_FIELDS = ("procedure_code", "office_code", "channel", *ANSWER_FIELDS, "invitation_token")
+INVITATION_FIELDS = ("procedure_code", "office_code", "dossier_code", "channel", "expires_days")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _unknown(body: dict[str, Any], allowed: tuple[str, ...]) -> list[FieldError]:
+    errors = []
+    for name in body:
+        if name not in allowed:
+            shown = str(name)[:_NAME_SHOWN]
+            errors.append(FieldError(shown, f"unknown field; allowed: {', '.join(allowed)}"))
+    return errors
+
+
+def _integer(body: dict[str, Any], name: str, low: int, high: int, errors: list[FieldError], hint: str = "") -> Any:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not _is_int(value) or not low <= value <= high:
+        errors.append(FieldError(name, f"must be a whole number from {low} to {high}{hint}"))
+        return None
+    return value
+
+
+def _choice(body: dict[str, Any], name: str, codes: tuple[str, ...], errors: list[FieldError]) -> Any:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or value not in codes:
+        errors.append(FieldError(name, f"must be one of {', '.join(codes)}"))
+        return None
+    return value
+
+
+def _code(body: dict[str, Any], name: str, errors: list[FieldError], *, required: bool = True) -> str | None:
+    value = body.get(name)
+    if value is None:
+        if required:
+            errors.append(FieldError(name, "is required"))
+        return None
+    if not isinstance(value, str):
+        errors.append(FieldError(name, "must be a string"))
+        return None
+    value = value.strip()
+    if not 1 <= len(value) <= CODE_MAX or not _PLAIN_CODE.fullmatch(value):
+        errors.append(FieldError(name, f"must be 1 to {CODE_MAX} printable characters"))
+        return None
+    return value
+
+
+def _elements(body: dict[str, Any], errors: list[FieldError]) -> dict[str, int | None]:
+    raw = body.get("elements")
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        errors.append(FieldError("elements", f"must be an object with any of {', '.join(ELEMENTS)}"))
+        return {}
+    elements: dict[str, int | None] = {}
+    for name, value in raw.items():
+        if name not in ELEMENTS:
+            shown = str(name)[:_NAME_SHOWN]
+            errors.append(FieldError(f"elements.{shown}", f"unknown element; allowed: {', '.join(ELEMENTS)}"))
+        elif value is not None and (not _is_int(value) or not 1 <= value <= 5):
+            errors.append(FieldError(f"elements.{name}", "must be a whole number from 1 to 5, or null"))
+        else:
+            elements[name] = value
+    return elements
+
+
+def _comment(body: dict[str, Any], errors: list[FieldError]) -> str | None:
+    value = body.get("comment")
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        errors.append(FieldError("comment", "must be a string"))
+        return None
+    text = clean_text(value)
+    if len(text) > COMMENT_MAX:
+        errors.append(FieldError("comment", f"must be at most {COMMENT_MAX} characters (it has {len(text)})"))
+        return None
+    return text or None
+
+
+def parse_api_answers(body: dict[str, Any]) -> tuple[Answers | None, list[FieldError]]:
+    """The answers in an API body (fields other than the answers are not looked at here)."""
+    errors: list[FieldError] = []
+    rating = body.get("rating")
+    if rating is None:
+        errors.append(FieldError("rating", "is required: a whole number from 1 (very dissatisfied) to 5"))
+    elif not _is_int(rating) or not 1 <= rating <= 5:
+        errors.append(FieldError("rating", "must be a whole number from 1 (very dissatisfied) to 5"))
+    elements = _elements(body, errors)
+    on_time = _choice(body, "on_time", ON_TIME, errors)
+    returns = _integer(body, "returns", 0, 2, errors, " (2 = more than once)")
+    agencies = _integer(body, "agencies", 1, 3, errors, " (3 = three or more)")
+    extra_payment = _choice(body, "extra_payment", EXTRA_PAYMENT, errors)
+    service_mode = _choice(body, "service_mode", SERVICE_MODES, errors)
+    comment = _comment(body, errors)
+    age_band = _choice(body, "age_band", AGE_BANDS, errors)
+    sex = _choice(body, "sex", SEXES, errors)
+    language = _choice(body, "language", LANGUAGES, errors) or "vi"
+    if errors or not isinstance(rating, int):
+        return None, errors
+    answers = Answers(
+        rating=rating,
+        elements=elements,
+        on_time=on_time,
+        returns=returns,
+        agencies=agencies,
+        extra_payment=extra_payment,
+        service_mode=service_mode,
+        comment=comment,
+        age_band=age_band,
+        sex=sex,
+        language=language,
+    )
+    return answers, []
+
+
+def parse_response_body(body: Any) -> tuple[ResponseRequest | None, list[FieldError]]:
+    if not isinstance(body, dict):
+        return None, [FieldError(None, "the body must be a JSON object")]
+    errors = _unknown(body, RESPONSE_FIELDS)
+    procedure_code = _code(body, "procedure_code", errors)
+    office_code = _code(body, "office_code", errors)
+    channel = _choice(body, "channel", CHANNELS, errors)
+    if "channel" not in body or body["channel"] is None:
+        errors.append(FieldError("channel", f"is required: one of {', '.join(CHANNELS)}"))
+    token = _code(body, "invitation_token", errors, required=False)
+    answers, answer_errors = parse_api_answers(body)
+    errors.extend(answer_errors)
+    if errors or answers is None:
+        return None, errors
+    assert procedure_code is not None and office_code is not None and channel is not None
+    return ResponseRequest(procedure_code, office_code, channel, answers, token), []
+
+
+def parse_invitation_body(body: Any) -> tuple[InvitationRequest | None, list[FieldError]]:
+    if not isinstance(body, dict):
+        return None, [FieldError(None, "the body must be a JSON object")]
+    errors = _unknown(body, INVITATION_FIELDS)
+    procedure_code = _code(body, "procedure_code", errors)
+    office_code = _code(body, "office_code", errors)
+    dossier_code = _code(body, "dossier_code", errors)
+    channel = _choice(body, "channel", CHANNELS, errors) or "qr"
+    expires_days = _integer(body, "expires_days", 1, MAX_EXPIRES_DAYS, errors)
+    if errors:
+        return None, errors
+    assert procedure_code is not None and office_code is not None and dossier_code is not None
+    return InvitationRequest(procedure_code, office_code, dossier_code, channel, expires_days or 30), []
+
+
+def office_code_of(body: Any) -> str | None:
+    """The office a body is about, when it names one plainly (to answer 403 before 422)."""
+    if isinstance(body, dict) and isinstance(body.get("office_code"), str):
+        code = body["office_code"].strip()
+        return code if 1 <= len(code) <= CODE_MAX and _PLAIN_CODE.fullmatch(code) else None
+    return None

@@ -1,0 +1,71 @@
+"""The query string of `GET /api/v1/summary`, read into the filter `satisfaction_summary` takes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from survey.api.schemas import FieldError
+from survey.services.reports import GROUPS, SummaryFilter
+
+PARAMETERS = ("group_by", "target", "min_n", "verified_only", "month_from", "month_to")
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+_TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no", "")
+
+
+@dataclass(frozen=True)
+class SummaryQuery:
+    group_by: str
+    target: float
+    min_n: int
+    where: SummaryFilter
+
+
+def parse_summary_query(
+    args: MultiDict[str, str], config: Mapping[str, Any], *, scope: set[int] | None
+) -> tuple[SummaryQuery | None, list[FieldError]]:
+    """Defaults as `flask report`: by procedure, the deployment's target and minimum n, all responses."""
+    errors = [
+        FieldError(name[:40], f"unknown parameter; allowed: {', '.join(PARAMETERS)}")
+        for name in args
+        if name not in PARAMETERS
+    ]
+    group_by = args.get("group_by", "procedure")
+    if group_by not in GROUPS:
+        errors.append(FieldError("group_by", f"must be one of {', '.join(GROUPS)}"))
+    target = float(config["SATISFACTION_TARGET"])
+    if "target" in args:
+        try:
+            target = float(args["target"])
+        except ValueError:
+            target = -1.0
+        if not 0 < target < 1:
+            errors.append(FieldError("target", "must be a fraction between 0 and 1, e.g. 0.9"))
+    min_n = int(config["MINIMUM_N"])
+    if "min_n" in args:
+        raw = args["min_n"]
+        min_n = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else 0
+        if min_n < 1:
+            errors.append(FieldError("min_n", "must be a whole number of at least 1"))
+    verified = args.get("verified_only", "false").lower()
+    if verified not in _TRUE + _FALSE:
+        errors.append(FieldError("verified_only", "must be true or false"))
+    months = {}
+    for name in ("month_from", "month_to"):
+        value = args.get(name)
+        if value is not None and not _MONTH.fullmatch(value):
+            errors.append(FieldError(name, "must be a month as YYYY-MM"))
+        months[name] = value or None
+    if errors:
+        return None, errors
+    where = SummaryFilter(
+        verified_only=verified in _TRUE,
+        office_ids=scope,
+        month_from=months["month_from"],
+        month_to=months["month_to"],
+    )
+    return SummaryQuery(group_by, target, min_n, where), []

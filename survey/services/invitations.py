@@ -1,0 +1,239 @@
+"""Survey links: a one-time signed link per dossier, and each office's stable public poster link.
+
+A token is a random id followed by a truncated HMAC of that id (22 letters and digits, so the QR code on a
+receipt stays small and sparse). A tampered or made-up token fails the HMAC check without touching the
+database. The dossier code identifies a citizen's case (DOMAIN.md §4), so it is never stored: only a keyed
+hash of its normalised form, which is enough to let each dossier be rated once. Rotating SECRET_KEY
+invalidates every outstanding link and changes the dossier hashes, so keep it stable.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from survey.models import CHANNELS, Invitation, Office, Procedure, RatedDossier
+
+TOKEN_ID_LENGTH = 12  # ~71 random bits (62 symbols)
+TOKEN_MAC_LENGTH = 10  # ~59 bits of HMAC: forging one valid token takes ~2^58 tries
+TOKEN_LENGTH = TOKEN_ID_LENGTH + TOKEN_MAC_LENGTH
+MAX_EXPIRES_DAYS = 365
+_TOKEN_RE = re.compile(rf"[A-Za-z0-9]{{{TOKEN_LENGTH}}}")
+# TT 01/2018 Điều 19: V1V2V3.Z1Z2.Y1Y2.MX1X2-YYMMDD-XXXX; local systems add or drop parts, so accept any
+# code of letters and digits joined by . - _ / that holds at least one digit.
+_DOSSIER_RE = re.compile(r"[A-Z0-9]+(?:[.\-_/][A-Z0-9]+)*")
+_DOSSIER_MIN, _DOSSIER_MAX = 4, 80
+
+
+@dataclass(frozen=True)
+class IssuedLink:
+    token: str
+    url: str
+    expires_at: datetime | None
+    invitation_id: int
+
+
+@dataclass(frozen=True)
+class LinkState:
+    status: str  # "valid" | "used" | "expired" | "invalid"
+    invitation: Invitation | None
+
+
+class LinkError(ValueError):
+    """A link cannot be issued: `field` names the input at fault, `message` says why in plain words."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def _derived_key(secret: str, purpose: str) -> bytes:
+    """One key per purpose, so a token MAC can never be replayed as a dossier hash or the other way round."""
+    return hmac.new(secret.encode("utf-8"), f"survey:{purpose}".encode(), hashlib.sha256).digest()
+
+
+def _alphanumeric(data: bytes) -> str:
+    """Base64 without its two punctuation characters: a token never starts with '-' (read as an option on a
+    command line) nor ends in punctuation that SMS apps leave out of a link; 32 bytes give ~42 characters."""
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=").replace("-", "").replace("_", "")
+
+
+def _new_token_id() -> str:
+    while len(token_id := _alphanumeric(secrets.token_bytes(16))) < TOKEN_ID_LENGTH:
+        pass  # practically never: 16 random bytes give ~21 alphanumeric characters
+    return token_id[:TOKEN_ID_LENGTH]
+
+
+def _mac(secret: str, token_id: str) -> str:
+    digest = hmac.new(_derived_key(secret, "link-token"), token_id.encode("ascii"), hashlib.sha256).digest()
+    return _alphanumeric(digest)[:TOKEN_MAC_LENGTH]  # ~41 characters to choose from
+
+
+def sign_token(secret: str, token_id: str) -> str:
+    return token_id + _mac(secret, token_id)
+
+
+def token_id_of(token: str, *, secret: str) -> str | None:
+    """The id inside a well-formed, correctly signed token; None for anything else."""
+    if not isinstance(token, str) or not _TOKEN_RE.fullmatch(token):
+        return None
+    token_id, mac = token[:TOKEN_ID_LENGTH], token[TOKEN_ID_LENGTH:]
+    return token_id if hmac.compare_digest(mac, _mac(secret, token_id)) else None
+
+
+def normalise_dossier_code(raw: str) -> str:
+    """NFC, upper case, no whitespace; raises LinkError when it does not look like a dossier code."""
+    code = "".join(unicodedata.normalize("NFKC", str(raw)).upper().split())
+    if not (_DOSSIER_MIN <= len(code) <= _DOSSIER_MAX) or not _DOSSIER_RE.fullmatch(code):
+        raise LinkError(
+            "dossier_code",
+            "must be a dossier code such as 000.00.31.H56-240115-0001 (letters, digits and . - _ /, "
+            f"{_DOSSIER_MIN}-{_DOSSIER_MAX} characters)",
+        )
+    if not any(ch.isdigit() for ch in code):
+        raise LinkError("dossier_code", "must contain digits, like 000.00.31.H56-240115-0001")
+    return code
+
+
+def dossier_hash(secret: str, dossier_code: str) -> str:
+    """Keyed hash of a normalised dossier code: the same dossier always gives the same 64 hex characters."""
+    code = normalise_dossier_code(dossier_code)
+    return hmac.new(_derived_key(secret, "dossier"), code.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _office(session: Session, office_code: str) -> Office:
+    office = session.scalar(select(Office).where(Office.code == str(office_code).strip()))
+    if office is None or not office.active:
+        raise LinkError("office_code", f"no active office has the code {office_code!r}")
+    return office
+
+
+def _procedure(session: Session, procedure_code: str) -> Procedure:
+    procedure = session.scalar(select(Procedure).where(Procedure.code == str(procedure_code).strip()))
+    if procedure is None or not procedure.active:
+        raise LinkError("procedure_code", f"no active procedure has the code {procedure_code!r}")
+    return procedure
+
+
+def _check_channel(channel: str) -> None:
+    if channel not in CHANNELS:
+        raise LinkError("channel", f"must be one of {', '.join(CHANNELS)}")
+
+
+def link_url(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}/s/{token}"
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def issue_dossier_link(
+    session: Session,
+    *,
+    secret: str,
+    base_url: str,
+    office_code: str,
+    procedure_code: str,
+    dossier_code: str,
+    channel: str = "qr",
+    expires_days: int = 30,
+    api_key_id: int | None = None,
+) -> IssuedLink:
+    """A new one-time link for a dossier. Issuing twice gives two links, but the dossier is rated only once."""
+    office = _office(session, office_code)
+    procedure = _procedure(session, procedure_code)
+    hashed = dossier_hash(secret, dossier_code)
+    _check_channel(channel)
+    if isinstance(expires_days, bool) or not isinstance(expires_days, int) or not 1 <= expires_days <= MAX_EXPIRES_DAYS:
+        raise LinkError("expires_days", f"must be a whole number of days from 1 to {MAX_EXPIRES_DAYS}")
+    now = datetime.now(UTC)
+    expires_at = now + timedelta(days=expires_days)
+    invitation = Invitation(
+        token_id=_new_token_id(),
+        office_id=office.id,
+        procedure_id=procedure.id,
+        channel=channel,
+        is_public=False,
+        dossier_hash=hashed,
+        created_at=now,
+        expires_at=expires_at,
+        api_key_id=api_key_id,
+    )
+    session.add(invitation)
+    session.commit()
+    token = sign_token(secret, invitation.token_id)
+    return IssuedLink(token, link_url(base_url, token), expires_at, invitation.id)
+
+
+def public_link(
+    session: Session,
+    *,
+    secret: str,
+    base_url: str,
+    office_code: str,
+    procedure_code: str | None = None,
+    channel: str = "qr",
+) -> IssuedLink:
+    """The office's poster link (procedure pre-selected or chosen by the citizen); the same inputs, the same link."""
+    office = _office(session, office_code)
+    procedure = _procedure(session, procedure_code) if procedure_code else None
+    _check_channel(channel)
+    seed = f"{office.code}\n{procedure.code if procedure else ''}\n{channel}".encode()
+    token_id = _alphanumeric(hmac.new(_derived_key(secret, "public-link"), seed, hashlib.sha256).digest())[
+        :TOKEN_ID_LENGTH
+    ]
+    invitation = session.scalar(select(Invitation).where(Invitation.token_id == token_id))
+    if invitation is None:
+        invitation = Invitation(
+            token_id=token_id,
+            office_id=office.id,
+            procedure_id=procedure.id if procedure else None,
+            channel=channel,
+            is_public=True,
+            created_at=datetime.now(UTC),
+        )
+        session.add(invitation)
+        try:
+            session.commit()
+        except IntegrityError:  # another request created the same poster link first
+            session.rollback()
+            invitation = session.scalars(select(Invitation).where(Invitation.token_id == token_id)).one()
+    token = sign_token(secret, token_id)
+    return IssuedLink(token, link_url(base_url, token), None, invitation.id)
+
+
+def resolve_link(session: Session, token: str, *, secret: str, now: datetime | None = None) -> LinkState:
+    """What a token leads to: a valid invitation, or why not (used, expired, invalid)."""
+    token_id = token_id_of(token, secret=secret)
+    if token_id is None:
+        return LinkState("invalid", None)
+    invitation = session.scalar(select(Invitation).where(Invitation.token_id == token_id))
+    if invitation is None:
+        return LinkState("invalid", None)
+    if invitation.is_public:
+        return LinkState("valid", invitation)
+    if invitation.used_at is not None or dossier_rated(session, invitation.dossier_hash):
+        return LinkState("used", invitation)
+    expires_at = _aware(invitation.expires_at)
+    if expires_at is not None and expires_at <= (now or datetime.now(UTC)):
+        return LinkState("expired", invitation)
+    return LinkState("valid", invitation)
+
+
+def dossier_rated(session: Session, hashed: str | None) -> bool:
+    return hashed is not None and session.get(RatedDossier, hashed) is not None
