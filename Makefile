@@ -53,7 +53,7 @@ translations-extract: ## Extract translatable strings into translations/messages
 		--project citizen-satisfaction-survey -o translations/messages.pot .
 
 translations-update: translations-extract ## Merge new strings into the vi and en catalogues
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location --width 110 --ignore-obsolete
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --width 110 --ignore-obsolete
 
 translations-compile: ## Compile the catalogues (.po -> .mo)
 	$(BIN)/pybabel compile -d translations
