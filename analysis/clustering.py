@@ -128,7 +128,12 @@ class ComplaintThemer(BaseEstimator):
         else:
             # Dropping once-seen words removes typos in a large input but empties comments in a small one.
             min_df = 2 if len(texts) >= SMALL_INPUT else 1
-            self.vectorizer_ = bounded_memory_vectorizer() if self.bounded_memory_ else default_vectorizer(min_df)
+            # Seed phrases are short and segmented out of context, so their words often miss the
+            # comments' words; seeded runs align on syllables, which short phrases share reliably.
+            segment = not self.seed_themes
+            self.vectorizer_ = (
+                bounded_memory_vectorizer() if self.bounded_memory_ else default_vectorizer(min_df, segment)
+            )
         self.reducer_ = clone(self.reducer) if self.reducer is not None else default_reducer()
         _set_random_state(self.reducer_, rng)
         if not self.bounded_memory_:

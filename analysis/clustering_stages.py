@@ -1,8 +1,12 @@
 """The default, swappable stages of complaint theming: vectoriser, reducer, clusterer.
 
-Measured on real Vietnamese feedback (bench/bench_clustering.py): syllable unigrams with sublinear TF,
-L2-normalised LSA, and many small k-means clusters merged by size-weighted Ward linkage recover
-human themes better than TF-IDF bigrams + SVD + k-means, whose big themes get split at random.
+Measured on real Vietnamese feedback (bench/bench_clustering.py): word unigrams (pyvi's offline
+segmenter when installed, else syllables) with sublinear TF, L2-normalised LSA, and many small k-means
+clusters merged by size-weighted Ward linkage recover human themes better than TF-IDF bigrams + SVD +
+k-means, whose big themes get split at random. Tried and not kept (5 seeds, both corpora): syllable
+bigrams, spectral clustering or connectivity-constrained Ward on the kNN graph, co-association
+consensus over k-means restarts, LSA 50/200 dimensions, 15–100 small clusters (each helped one
+corpus and hurt the other, or changed nothing beyond seed noise).
 """
 
 from __future__ import annotations
@@ -19,18 +23,26 @@ from sklearn.preprocessing import Normalizer
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from analysis.text import ComplaintAnalyzer
+from analysis.text import ComplaintAnalyzer, word_segmenter
 
 GAP_TOLERANCE = 0.02
 
 
-def default_vectorizer(min_df: int = 2) -> TfidfVectorizer:
-    """Syllable unigrams of normalised comments, stopwords out, sublinear TF, terms seen `min_df`+ times."""
-    return TfidfVectorizer(analyzer=ComplaintAnalyzer(ngram_range=(1, 1)), sublinear_tf=True, min_df=min_df)
+def default_vectorizer(min_df: int = 2, segment_words: bool = True) -> TfidfVectorizer:
+    """Word unigrams of normalised comments, stopwords out, sublinear TF, terms seen `min_df`+ times.
+
+    Words come from pyvi's offline segmenter when it is installed and `segment_words` is set, else
+    the syllables are the words.
+    """
+    analyzer = ComplaintAnalyzer(ngram_range=(1, 1), segmenter=word_segmenter() if segment_words else None)
+    return TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, min_df=min_df)
 
 
 def bounded_memory_vectorizer(n_features: int = 2**18) -> Pipeline:
-    """The same features through a stateless hash, so memory does not grow with the vocabulary."""
+    """Syllable features through a stateless hash, so memory does not grow with the vocabulary.
+
+    No word segmenter here: at about 1 ms a comment it alone would take 10–20 minutes for 1 M comments.
+    """
     hashing = HashingVectorizer(
         analyzer=ComplaintAnalyzer(ngram_range=(1, 1)), n_features=n_features, alternate_sign=False, norm=None
     )

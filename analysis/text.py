@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from importlib import resources
@@ -272,14 +273,39 @@ class ComplaintAnalyzer:
         return [gram for tokens in parts for gram in ngrams(tokens, sizes, skip)]
 
 
-def pyvi_segmenter() -> Callable[[str], list[str]] | None:
-    """pyvi's offline word segmenter (MIT) if it is installed, else None; words come back space-joined."""
+class PyviSegmenter:
+    """pyvi's offline word segmenter (MIT; a CRF model shipped inside the package, no download).
+
+    Joining syllables into words ("màn hình", "thái độ") makes each word one feature instead of two
+    common syllables. Measured on ViSFD complaints (bench/bench_clustering.py): NMI 0.156 → 0.173 at
+    k = number of labels. Words come back space-joined; a picklable class, not a closure, so a
+    fitted vectoriser can be saved. About 1 ms a comment: too slow for the bounded-memory path.
+    """
+
+    def __call__(self, text: str) -> list[str]:
+        tokenize = _pyvi_tokenize()
+        if tokenize is None:
+            raise RuntimeError("pyvi is not installed")
+        return [w.replace("_", " ") for w in tokenize(text).split() if _WORD.search(w)]
+
+
+@lru_cache(maxsize=1)
+def _pyvi_tokenize() -> Callable[[str], str] | None:
     try:
-        from pyvi import ViTokenizer
+        with warnings.catch_warnings():  # pyvi 0.1.1 has invalid escapes that warn when compiled
+            warnings.simplefilter("ignore")
+            from pyvi import ViTokenizer
     except ImportError:
         return None
+    tokenize: Callable[[str], str] = ViTokenizer.tokenize
+    return tokenize
 
-    def segment(text: str) -> list[str]:
-        return [w.replace("_", " ") for w in ViTokenizer.tokenize(text).split() if _WORD.search(w)]
 
-    return segment
+def word_segmenter() -> PyviSegmenter | None:
+    """The offline word segmenter if pyvi is installed, else None (syllables are then the words)."""
+    return PyviSegmenter() if _pyvi_tokenize() is not None else None
+
+
+def pyvi_segmenter() -> PyviSegmenter | None:
+    """Kept for callers of the first version; same as `word_segmenter`."""
+    return word_segmenter()

@@ -153,6 +153,27 @@ def test_injected_stages_are_used_and_not_modified(mix):
     assert 4 <= auto.k_ <= 6
 
 
+def test_default_vectorizer_segments_words_only_when_asked(monkeypatch):
+    from analysis import clustering_stages
+
+    monkeypatch.setattr(clustering_stages, "word_segmenter", lambda: "segmenter")
+    assert clustering_stages.default_vectorizer().analyzer.segmenter == "segmenter"
+    assert clustering_stages.default_vectorizer(segment_words=False).analyzer.segmenter is None
+
+
+def test_seeded_runs_align_on_syllables(mix):
+    texts, _ = mix
+    seeds = [s for s in load_seed_themes() if s.code in {"waiting_time", "staff_attitude"}]
+    seeded = ComplaintThemer(k=6, seed_themes=seeds, random_state=0).fit(texts)
+    assert seeded.vectorizer_.analyzer.segmenter is None
+
+
+def test_bounded_memory_features_stay_syllables():
+    from analysis.clustering_stages import bounded_memory_vectorizer
+
+    assert bounded_memory_vectorizer().steps[0][1].analyzer.segmenter is None
+
+
 def test_ward_merge_respects_seeded_themes():
     centers = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 5.0], [5.1, 5.0]])
     groups, costs = ward_merge(centers, np.ones(4), 2, np.array([-1, -1, -1, -1]))
