@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any, ClassVar
 
 DEVELOPMENT_SECRET = "development-only-secret-not-for-production"
@@ -39,6 +40,7 @@ class Config:
     WTF_CSRF_TIME_LIMIT = 4 * 3600  # a citizen may leave the form open while queueing
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)  # an official's sign-in lasts a working day
     MAX_CONTENT_LENGTH = 256 * 1024
     DEMO_ALLOWED = True
 

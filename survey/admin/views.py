@@ -1,7 +1,273 @@
-"""Views of the admin blueprint."""
+"""The admin area: accounts, catalog, API keys, targets, questionnaires and the audit log. Admins only."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import json
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
 
-admin = Blueprint("admin", __name__)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as WerkzeugResponse
+from wtforms import SelectChoice
+
+from survey.admin.forms import ROLE_LABELS, ApiKeyForm, AuditFilterForm, CatalogUploadForm, TargetForm, UserCreateForm
+from survey.auth.guards import role_required
+from survey.auth.identity import current_user
+from survey.extensions import csrf, db
+from survey.models import ApiKey, QuestionnaireVersion
+from survey.services import api_keys, catalog_listing, targets, users
+from survey.services.audit_search import LOCAL_TIME, AuditFilter, audit_actions, search_audit_log
+from survey.services.catalog import CatalogImportError
+from survey.services.users import Actor, UserError
+
+admin = Blueprint("admin", __name__, url_prefix="/admin")
+UPLOAD_LIMIT = 8 * 1024 * 1024  # a national office list is a few hundred kilobytes
+
+
+@admin.before_request
+@role_required("admin")
+def _admins_only() -> None:
+    """Every page of this blueprint is for admins; others get the sign-in page, or 403."""
+
+
+@admin.app_template_filter("admin_time")
+def admin_time(moment: datetime | None) -> str:
+    """A stored time (UTC; SQLite returns it without a zone) as Viet Nam wall-clock time."""
+    if moment is None:
+        return "–"
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _actor() -> Actor:
+    user = current_user()
+    assert user is not None
+    return Actor(user.email, user.id)
+
+
+@admin.get("/")
+def index():  # type: ignore[no-untyped-def]
+    return render_template("admin/index.html")
+
+
+# --- Accounts ----------------------------------------------------------------------------------------------
+
+
+@admin.get("/users")
+def user_list():  # type: ignore[no-untyped-def]
+    return render_template("admin/users.html", users=users.list_users(db.session), role_labels=ROLE_LABELS)
+
+
+@admin.route("/users/new", methods=["GET", "POST"])
+def user_new():  # type: ignore[no-untyped-def]
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            user, one_time = users.create_user(
+                db.session, email=form.email.data or "", role=form.role.data or "",
+                office_code=form.office_code.data or None, actor=_actor(),
+            )  # fmt: skip
+        except UserError:
+            db.session.rollback()
+            form.email.errors = [*form.email.errors, _("The account could not be created. Check the fields.")]
+        else:
+            return render_template("admin/one_time_password.html", user=user, password=one_time, created=True)
+    return render_template("admin/user_new.html", form=form)
+
+
+@admin.post("/users/<int:user_id>/reset-password")
+def user_reset_password(user_id: int):  # type: ignore[no-untyped-def]
+    try:
+        one_time = users.reset_password(db.session, user_id, actor=_actor())
+    except UserError:
+        abort(404)
+    user = users.get_user(db.session, user_id)
+    return render_template("admin/one_time_password.html", user=user, password=one_time, created=False)
+
+
+@admin.post("/users/<int:user_id>/disable")
+def user_disable(user_id: int) -> WerkzeugResponse:
+    return _set_active(user_id, active=False)
+
+
+@admin.post("/users/<int:user_id>/enable")
+def user_enable(user_id: int) -> WerkzeugResponse:
+    return _set_active(user_id, active=True)
+
+
+def _set_active(user_id: int, *, active: bool) -> WerkzeugResponse:
+    try:
+        user = users.set_active(db.session, user_id, active, actor=_actor())
+    except UserError as error:
+        if error.code == "unknown_user":
+            abort(404)
+        flash(_("You cannot disable your own account."), "error")
+    else:
+        message = _("%(email)s can sign in again.") if active else _("%(email)s can no longer sign in.")
+        flash(message % {"email": user.email}, "success")
+    return redirect(url_for("admin.user_list"))
+
+
+# --- Catalog -----------------------------------------------------------------------------------------------
+
+
+@admin.get("/catalog")
+def catalog():  # type: ignore[no-untyped-def]
+    return _catalog_page(CatalogUploadForm())
+
+
+def _catalog_page(form: CatalogUploadForm, errors: list[object] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    page = render_template(
+        "admin/catalog.html",
+        form=form,
+        errors=errors or [],
+        offices=catalog_listing.office_tree(db.session),
+        procedures=catalog_listing.procedures(db.session),
+    )
+    return page, status
+
+
+@admin.post("/catalog/import")
+@csrf.exempt  # the form checks its own token, after the larger upload limit below applies
+def catalog_import():  # type: ignore[no-untyped-def]
+    request.max_content_length = UPLOAD_LIMIT
+    form = CatalogUploadForm()
+    if not form.validate_on_submit():
+        return _catalog_page(form, status=400)
+    upload = form.file.data
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "catalog.csv"
+        upload.save(path)
+        try:
+            result = catalog_listing.import_catalog_upload(
+                db.session, path, file_name=upload.filename or "", actor=_actor().name, user_id=_actor().user_id
+            )
+        except CatalogImportError as error:
+            return _catalog_page(form, errors=list(error.errors), status=422)
+    kinds = {"procedures": _("procedures"), "offices": _("offices")}
+    flash(
+        _("Imported %(kind)s: %(created)s new, %(updated)s updated.",
+          kind=kinds.get(result.kind, result.kind), created=result.created, updated=result.updated),
+        "success",
+    )  # fmt: skip
+    return redirect(url_for("admin.catalog"))
+
+
+# --- API keys ----------------------------------------------------------------------------------------------
+
+
+def _api_keys_page(form: ApiKeyForm, status: int = 200):  # type: ignore[no-untyped-def]
+    keys = db.session.scalars(db.select(ApiKey).order_by(ApiKey.revoked_at.is_not(None), ApiKey.created_at.desc()))
+    return render_template("admin/api_keys.html", form=form, keys=list(keys)), status
+
+
+@admin.get("/api-keys")
+def api_key_list():  # type: ignore[no-untyped-def]
+    return _api_keys_page(ApiKeyForm())
+
+
+@admin.post("/api-keys")
+def api_key_create():  # type: ignore[no-untyped-def]
+    form = ApiKeyForm()
+    if not form.validate_on_submit():
+        return _api_keys_page(form, status=400)
+    try:
+        raw_key, key = api_keys.create_api_key(
+            db.session, name=form.name.data or "", office_code=form.office_code.data or None, actor=_actor().name
+        )
+    except api_keys.ApiKeyError as error:
+        db.session.rollback()
+        form.name.errors = [*form.name.errors, error.message]
+        return _api_keys_page(form, status=400)
+    return render_template("admin/api_key_created.html", raw_key=raw_key, key=key)
+
+
+@admin.post("/api-keys/<int:key_id>/revoke")
+def api_key_revoke(key_id: int) -> WerkzeugResponse:
+    try:
+        api_keys.revoke_api_key(db.session, key_id, actor=_actor().name)
+    except api_keys.ApiKeyError:
+        abort(404)
+    flash(_("The key is revoked: systems using it are refused from now on."), "success")
+    return redirect(url_for("admin.api_key_list"))
+
+
+# --- Targets -----------------------------------------------------------------------------------------------
+
+
+def _targets_page(form: TargetForm, status: int = 200):  # type: ignore[no-untyped-def]
+    rows = targets.list_targets(db.session)
+    return render_template("admin/targets.html", form=form, rows=rows, default=targets.DEFAULT_TARGET), status
+
+
+@admin.get("/targets")
+def target_list():  # type: ignore[no-untyped-def]
+    return _targets_page(TargetForm())
+
+
+@admin.post("/targets")
+def target_set():  # type: ignore[no-untyped-def]
+    form = TargetForm()
+    if not form.validate_on_submit():
+        return _targets_page(form, status=400)
+    actor = _actor()
+    procedure_id, office_id = targets.resolve_scope(
+        db.session, procedure_code=form.procedure_code.data or None, office_code=form.office_code.data or None
+    )
+    targets.set_target(
+        db.session, target=form.share, procedure_id=procedure_id, office_id=office_id,
+        actor=actor.name, user_id=actor.user_id,
+    )  # fmt: skip
+    flash(_("The target is saved."), "success")
+    return redirect(url_for("admin.target_list"))
+
+
+@admin.post("/targets/<int:target_id>/clear")
+def target_clear(target_id: int) -> WerkzeugResponse:
+    row = next((r for r in targets.list_targets(db.session) if r.id == target_id), None)
+    if row is None:
+        abort(404)
+    actor = _actor()
+    targets.clear_target(
+        db.session, procedure_id=row.procedure_id, office_id=row.office_id, actor=actor.name, user_id=actor.user_id
+    )
+    flash(_("The target is removed; the next broader target applies again."), "success")
+    return redirect(url_for("admin.target_list"))
+
+
+# --- Questionnaires and audit log --------------------------------------------------------------------------
+
+
+@admin.get("/questionnaires")
+def questionnaire_list():  # type: ignore[no-untyped-def]
+    return render_template("admin/questionnaires.html", versions=catalog_listing.questionnaire_versions(db.session))
+
+
+@admin.get("/questionnaires/<int:version_id>")
+def questionnaire_detail(version_id: int):  # type: ignore[no-untyped-def]
+    version = db.session.get(QuestionnaireVersion, version_id)
+    if version is None:
+        abort(404)
+    definition = json.dumps(version.definition, ensure_ascii=False, indent=2, sort_keys=False)
+    return render_template("admin/questionnaire.html", version=version, definition=definition)
+
+
+@admin.get("/audit")
+def audit_log():  # type: ignore[no-untyped-def]
+    form = AuditFilterForm(request.args)
+    form.action.choices = [
+        SelectChoice("", _("Every action")),
+        *(SelectChoice(a, a) for a in audit_actions(db.session)),
+    ]
+    valid = form.validate()
+    where = AuditFilter(
+        action=form.action.data or None,
+        actor=form.actor.data or None,
+        date_from=form.date_from.data if valid else None,
+        date_to=form.date_to.data if valid else None,
+    )
+    page = search_audit_log(db.session, where, page=request.args.get("page", 1, type=int) or 1)
+    filters = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("admin/audit.html", form=form, result=page, filters=filters), 200 if valid else 400
