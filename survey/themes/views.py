@@ -1,7 +1,98 @@
-"""Views of the themes blueprint."""
+"""Complaint themes for officials: the latest theming run of an office, procedure and period, and one theme in detail.
+
+Views read the caller's office scope and hand it to `survey.services.theme_pages`, which applies it in the
+query: an official sees runs whose scope lies inside their office subtree, and example comments only from
+responses of their offices, re-redacted on the way out.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
 
-themes = Blueprint("themes", __name__)
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import format_decimal
+from sqlalchemy import select
+
+from survey.auth.guards import AREA_ROLES, role_required
+from survey.auth.identity import current_user
+from survey.extensions import db
+from survey.models import Office, Procedure, User
+from survey.services import theme_pages
+from survey.services.scoping import user_office_scope
+from survey.themes.forms import WHOLE_COUNTRY, ThemeFilterForm, month_label
+from survey.themes.sparkline import sparkline
+
+themes = Blueprint("themes", __name__, url_prefix="/dashboard/themes")
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
+EXAMPLES_ON_LIST = 3
+EXAMPLES_PER_PAGE = 20
+theme_roles = role_required(*AREA_ROLES["themes"])
+
+
+@themes.after_request
+def _protect(response: Response) -> Response:
+    """No script; comments are sensitive, so no caching and no referrer."""
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@themes.app_template_filter("themes_percent")
+def percent(value: float | None) -> str:
+    """0.148 → "14,8 %" in Vietnamese, "14.8 %" in English."""
+    return "" if value is None else f"{format_decimal(value * 100, format='#,##0.0')} %"
+
+
+@themes.context_processor
+def _helpers() -> dict[str, Any]:
+    return {"sparkline": lambda monthly: sparkline([count for _, count in monthly]), "month_label": month_label}
+
+
+def _user_and_scope() -> tuple[User, set[int] | None]:
+    user = current_user()
+    assert user is not None  # role_required ran first
+    return user, user_office_scope(db.session, user)
+
+
+def _code_to_id(model: type[Office] | type[Procedure], code: str) -> int | None:
+    return db.session.scalar(select(model.id).where(model.code == code)) if code else None
+
+
+@themes.get("")
+@theme_roles
+def index():  # type: ignore[no-untyped-def]
+    user, scope = _user_and_scope()
+    runs = theme_pages.latest_runs(db.session, scope)
+    home = (user.office.code, user.office.name) if scope is not None and user.office is not None else None
+    form = ThemeFilterForm(formdata=request.args)
+    form.fill_choices(runs, home_office=home)
+    if not form.validate():
+        page = render_template("themes/index.html", form=form, runs=runs, run=None, heading=None, views=[])
+        return page, 400
+    run = theme_pages.find_run(
+        db.session,
+        scope,
+        office_id=_code_to_id(Office, form.office.data or WHOLE_COUNTRY),
+        procedure_id=_code_to_id(Procedure, form.procedure.data or ""),
+        period=form.period.data or None,
+    )
+    views = theme_pages.run_themes_for_page(db.session, run, scope, EXAMPLES_ON_LIST) if run else []
+    heading = theme_pages.describe_run(db.session, run) if run else None
+    return render_template("themes/index.html", form=form, runs=runs, run=run, heading=heading, views=views)
+
+
+@themes.get("/<int:theme_id>")
+@theme_roles
+def detail(theme_id: int):  # type: ignore[no-untyped-def]
+    _, scope = _user_and_scope()
+    page = request.args.get("page", "1")
+    number = int(page) if page.isdigit() and len(page) < 7 else 1
+    found = theme_pages.theme_detail(db.session, scope, theme_id, page=number, per_page=EXAMPLES_PER_PAGE)
+    if found is None:
+        abort(404)
+    return render_template("themes/detail.html", detail=found)

@@ -1,0 +1,265 @@
+"""Stored complaint themes as officials may read them: scoped in the query, examples re-redacted on the way out.
+
+An official sees a run only when its whole scope lies inside their office subtree (`ThemeRun.office_id` in
+`user_office_scope`): a run for the whole country or for a neighbour's office mixes in comments they may not
+read. Example comments are, in addition, taken only from responses of offices inside their scope, and pass
+through `redact` again on display (comments stored before redaction improved, or inserted by other means).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from analysis.redaction import redact
+from analysis.themes import load_seed_themes
+from survey.models import Office, Procedure, Response, ResponseTheme, Theme, ThemeRun
+from survey.services.themes import theme_share, themes_of
+
+Scope = set[int] | None  # office ids an official may see; None: every office
+
+
+@dataclass(frozen=True)
+class RunChoice:
+    """The latest run of one scope and period, as an entry in the list of runs a user may open."""
+
+    run_id: int
+    office_code: str | None
+    office_name: str | None
+    procedure_code: str | None
+    procedure_name: str | None
+    month_from: str
+    month_to: str
+    comment_count: int
+    created_at_iso: str
+
+    @property
+    def period(self) -> str:
+        return f"{self.month_from}..{self.month_to}"
+
+
+@dataclass(frozen=True)
+class Example:
+    response_id: int
+    month: str
+    text: str
+
+
+@dataclass
+class ThemeView:
+    """One theme as a page shows it."""
+
+    id: int
+    code: str | None
+    name: str
+    seed_label: str | None
+    size: int
+    share: float | None
+    top_terms: list[str]
+    monthly: list[tuple[str, int]]
+    examples: list[Example] = field(default_factory=list)
+
+
+@dataclass
+class ThemeDetail:
+    run: ThemeRun
+    heading: RunChoice
+    theme: ThemeView
+    examples: list[Example]
+    total_examples: int
+    page: int
+    pages: int
+
+
+@lru_cache(maxsize=1)
+def seed_labels() -> dict[str, str]:
+    """Official seed theme code → its Vietnamese label, from analysis/data/seed_themes.json."""
+    return {theme.code: theme.name_vi for theme in load_seed_themes()}
+
+
+def _visible(scope: Scope) -> list[ColumnElement[bool]]:
+    return [] if scope is None else [ThemeRun.office_id.in_(sorted(scope))]
+
+
+def _in_scope(scope: Scope) -> list[ColumnElement[bool]]:
+    return [] if scope is None else [Response.office_id.in_(sorted(scope))]
+
+
+def latest_runs(session: Session, scope: Scope, limit: int = 200) -> list[RunChoice]:
+    """The newest run of every (office, procedure, period) the user may see, newest first."""
+    latest = (
+        select(func.max(ThemeRun.id))
+        .where(*_visible(scope))
+        .group_by(ThemeRun.office_id, ThemeRun.procedure_id, ThemeRun.month_from, ThemeRun.month_to)
+    )
+    query = (
+        select(ThemeRun, Office.code, Office.name, Procedure.code, Procedure.name)
+        .outerjoin(Office, Office.id == ThemeRun.office_id)
+        .outerjoin(Procedure, Procedure.id == ThemeRun.procedure_id)
+        .where(ThemeRun.id.in_(latest))
+        .order_by(ThemeRun.month_to.desc(), Office.code.is_not(None), Office.code, Procedure.code, ThemeRun.id.desc())
+        .limit(limit)
+    )
+    return [
+        RunChoice(
+            run.id,
+            office_code,
+            office_name,
+            procedure_code,
+            procedure_name,
+            run.month_from,
+            run.month_to,
+            run.comment_count,
+            run.created_at.isoformat(timespec="minutes"),
+        )
+        for run, office_code, office_name, procedure_code, procedure_name in session.execute(query)
+    ]
+
+
+def describe_run(session: Session, run: ThemeRun) -> RunChoice:
+    """The run's office, procedure and period by code and name, for headings and links."""
+    office = session.get(Office, run.office_id) if run.office_id is not None else None
+    procedure = session.get(Procedure, run.procedure_id) if run.procedure_id is not None else None
+    return RunChoice(
+        run.id,
+        office.code if office else None,
+        office.name if office else None,
+        procedure.code if procedure else None,
+        procedure.name if procedure else None,
+        run.month_from,
+        run.month_to,
+        run.comment_count,
+        run.created_at.isoformat(timespec="minutes"),
+    )
+
+
+def find_run(
+    session: Session, scope: Scope, *, office_id: int | None, procedure_id: int | None, period: str | None
+) -> ThemeRun | None:
+    """The newest visible run of exactly this office and procedure (None: all), in `period` or the latest one."""
+    if scope is not None and office_id not in scope:
+        return None
+    query = select(ThemeRun).where(
+        *_visible(scope),
+        ThemeRun.office_id.is_(None) if office_id is None else ThemeRun.office_id == office_id,
+        ThemeRun.procedure_id.is_(None) if procedure_id is None else ThemeRun.procedure_id == procedure_id,
+    )
+    if period:
+        month_from, _, month_to = period.partition("..")
+        query = query.where(ThemeRun.month_from == month_from, ThemeRun.month_to == month_to)
+    return session.scalars(query.order_by(ThemeRun.month_to.desc(), ThemeRun.id.desc()).limit(1)).first()
+
+
+def visible_run(session: Session, scope: Scope, run_id: int) -> ThemeRun | None:
+    return session.scalars(select(ThemeRun).where(ThemeRun.id == run_id, *_visible(scope))).first()
+
+
+def _view(theme: Theme, run: ThemeRun) -> ThemeView:
+    return ThemeView(
+        id=theme.id,
+        code=theme.code,
+        name=redact(theme.name),
+        seed_label=seed_labels().get(theme.code) if theme.code else None,
+        size=theme.size,
+        share=theme_share(theme, run),
+        top_terms=[redact(str(term)) for term in theme.top_terms],
+        monthly=sorted((str(month), int(count)) for month, count in theme.monthly_counts.items()),
+    )
+
+
+def _example(response_id: int, month: str, comment: str | None) -> Example:
+    return Example(response_id, month, redact(comment or ""))
+
+
+def _representatives(session: Session, themes: Sequence[Theme], scope: Scope) -> dict[int, list[Example]]:
+    """Each theme's stored representative comments that still exist and lie in scope, in stored order."""
+    wanted = {int(e["response_id"]) for t in themes for e in t.examples if isinstance(e, dict) and "response_id" in e}
+    if not wanted:
+        return {}
+    found = {
+        response_id: _example(response_id, month, comment)
+        for response_id, month, comment in session.execute(
+            select(Response.id, Response.month, Response.comment).where(
+                Response.id.in_(sorted(wanted)), Response.comment.is_not(None), *_in_scope(scope)
+            )
+        )
+    }
+    return {
+        t.id: [found[int(e["response_id"])] for e in t.examples if int(e.get("response_id", -1)) in found]
+        for t in themes
+    }
+
+
+def _members(session: Session, theme_id: int, scope: Scope, *, limit: int, offset: int = 0) -> list[Example]:
+    query = (
+        select(Response.id, Response.month, Response.comment)
+        .join(ResponseTheme, ResponseTheme.response_id == Response.id)
+        .where(ResponseTheme.theme_id == theme_id, Response.comment.is_not(None), *_in_scope(scope))
+        .order_by(Response.created_at.desc(), Response.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [_example(*row) for row in session.execute(query)]
+
+
+def _gist(text: str) -> str:
+    return " ".join("".join(c if c.isalnum() else " " for c in text.casefold()).split())
+
+
+def _distinct(examples: Sequence[Example], limit: int) -> list[Example]:
+    """Up to `limit` examples that say different things: one contained in another (same words, an added
+    "Góp ý:" or "Mong cải thiện.") would show the official the same comment twice."""
+    chosen: list[Example] = []
+    gists: list[str] = []
+    for example in examples:
+        gist = _gist(example.text)
+        if gist and not any(gist in other or other in gist for other in gists):
+            chosen.append(example)
+            gists.append(gist)
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+def run_themes_for_page(session: Session, run: ThemeRun, scope: Scope, examples: int = 3) -> list[ThemeView]:
+    """The run's themes, largest first, each with up to `examples` redacted comments from inside the scope."""
+    themes = themes_of(run)
+    stored = _representatives(session, themes, scope)
+    views = []
+    for theme in themes:
+        view = _view(theme, run)
+        view.examples = _distinct(stored.get(theme.id, []), examples)
+        if len(view.examples) < examples:  # top up with the newest comments the user may read
+            newest = _members(session, theme.id, scope, limit=examples * 10)
+            view.examples = _distinct([*view.examples, *newest], examples)
+        views.append(view)
+    return views
+
+
+def theme_detail(
+    session: Session, scope: Scope, theme_id: int, *, page: int = 1, per_page: int = 20
+) -> ThemeDetail | None:
+    """A theme of a visible run with one page of its comments (newest first, inside the scope), or None."""
+    theme = session.get(Theme, theme_id)
+    if theme is None or visible_run(session, scope, theme.run_id) is None:
+        return None
+    run = theme.run
+    total = (
+        session.scalar(
+            select(func.count())
+            .select_from(ResponseTheme)
+            .join(Response, Response.id == ResponseTheme.response_id)
+            .where(ResponseTheme.theme_id == theme_id, Response.comment.is_not(None), *_in_scope(scope))
+        )
+        or 0
+    )
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    view = _view(theme, run)
+    view.examples = _distinct(_representatives(session, [theme], scope).get(theme.id, []), len(theme.examples))
+    examples = _members(session, theme_id, scope, limit=per_page, offset=(page - 1) * per_page)
+    return ThemeDetail(run, describe_run(session, run), view, examples, total, page, pages)
