@@ -1,7 +1,277 @@
-"""Views of the dashboard blueprint."""
+"""The officials' dashboard: overview, procedures ranked against the target, offices compared, one procedure or
+office in detail, and every table as CSV or XLSX. Each view reads the caller's office scope first and hands it
+to the services, which apply it in the query: a filter can narrow what an official sees, never widen it.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
-dashboard = Blueprint("dashboard", __name__)
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+
+from analysis.satisfaction import MonthSummary
+from survey.auth.guards import login_required
+from survey.auth.identity import current_user
+from survey.dashboard import tables
+from survey.dashboard.charts import Chart, Point, ranking_chart, trend_chart
+from survey.dashboard.forms import FilterForm
+from survey.extensions import db
+from survey.models import User
+from survey.services import dashboard as service
+from survey.services.dashboard_detail import detail
+from survey.services.dashboard_query import DashboardFilter, FilterOptions, Scope, filter_options
+from survey.services.downloads import FORMATS, for_publication, record_download, render
+from survey.services.scoping import user_office_scope
+
+dashboard = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+
+RANKING_CHART_ROWS = 25
+
+
+@dataclass(frozen=True)
+class PageState:
+    """Who is asking, what they may see, and the checked filters (None when a filter value is invalid)."""
+
+    user: User
+    scope: Scope
+    options: FilterOptions
+    form: FilterForm
+    where: DashboardFilter | None
+    settings: service.Settings
+
+    @property
+    def home_office_id(self) -> int | None:
+        return self.user.office_id if self.scope is not None else None
+
+
+def _state() -> PageState:
+    user = current_user()
+    assert user is not None  # login_required ran first
+    scope = user_office_scope(db.session, user)
+    options = filter_options(db.session, scope)
+    form = FilterForm(formdata=request.args)
+    form.fill_choices(options)
+    where = form.to_filter(options) if form.validate() else None
+    settings = service.Settings(
+        default_target=current_app.config["SATISFACTION_TARGET"], min_n=current_app.config["MINIMUM_N"]
+    )
+    return PageState(user, scope, options, form, where, settings)
+
+
+@dashboard.context_processor
+def _helpers() -> dict[str, Any]:
+    min_n = current_app.config["MINIMUM_N"]
+    return {
+        "status_labels": tables.STATUS_LABELS,
+        "status_explanation": lambda status: tables.status_explanation(status, min_n),
+        "label_for": tables.label_for,
+        "basis_labels": tables.BASIS_LABELS,
+        "chart_rows": RANKING_CHART_ROWS,
+    }
+
+
+def _render(
+    template: str, state: PageState, page: str, extra_args: dict[str, str] | None = None, **context: Any
+) -> str:
+    """A dashboard page; `args` keep the filters in links, `all_args` also name the page's procedure or office."""
+    args = state.form.query_args()
+    all_args = {**args, **(extra_args or {})}
+    return render_template(template, state=state, page=page, args=args, all_args=all_args, **context)
+
+
+def _invalid(state: PageState, page: str) -> tuple[str, int]:
+    return _render("dashboard/invalid.html", state, page), 400
+
+
+@dashboard.app_template_filter("dashboard_percent")
+def percent(value: float | None) -> str:
+    """0.873 → "87,3 %" in Vietnamese, "87.3 %" in English; empty when there is nothing to show."""
+    return "" if value is None else f"{format_decimal(value * 100, format='#,##0.0')} %"
+
+
+def _trend_points(trend: list[MonthSummary], target: float) -> list[Point]:
+    points = []
+    for month in trend:
+        css = "chart-dot"
+        if month["change_significant"] and month["change"] is not None:
+            css = "chart-dot change-up" if month["change"] > 0 else "chart-dot change-down"
+        share = percent(month["share"])
+        tooltip = _("%(month)s: %(share)s (n = %(n)s)", month=month["month"], share=share, n=month["n"])
+        points.append(Point(month["month"], month["share"], month["ci_low"], month["ci_high"], target, css, tooltip))
+    return points
+
+
+def _trend_chart(trend: list[MonthSummary], target: float) -> Chart:
+    desc = _(
+        "Share of satisfied responses for each month, with its 95 %(percent)s interval as an error bar and the "
+        "target as a dashed line. The table below has the same figures.",
+        percent="%",
+    )
+    return trend_chart(_trend_points(trend, target), title=_("Satisfaction by month"), desc=desc)
+
+
+def _ranking_chart(groups: list[service.Group], title: str) -> Chart:
+    points = [
+        Point(
+            group.code,
+            group.summary["share"],
+            group.summary["ci_low"],
+            group.summary["ci_high"],
+            group.target,
+            f"chart-dot status-{group.summary['status']}",
+            f"{group.code} {group.name}: {percent(group.summary['share'])} (n = {group.summary['n']})",
+        )
+        for group in groups[:RANKING_CHART_ROWS]
+    ]
+    desc = _(
+        "One row each: the share satisfied as a dot, its 95 %(percent)s interval as a line and the target as an "
+        "upright mark. The table below has the same figures.",
+        percent="%",
+    )
+    return ranking_chart(points, title=title, desc=desc)
+
+
+@dashboard.get("/")
+@login_required
+def overview():  # type: ignore[no-untyped-def]
+    state = _state()
+    if state.where is None:
+        return _invalid(state, "overview")
+    data = service.overview(db.session, state.scope, state.where, state.settings, home_office_id=state.home_office_id)
+    return _render(
+        "dashboard/overview.html",
+        state,
+        "overview",
+        {},
+        data=data,
+        trend=tables.trend_table(data.trend),
+        chart=_trend_chart(data.trend, data.target),
+    )
+
+
+@dashboard.get("/procedures")
+@login_required
+def procedures():  # type: ignore[no-untyped-def]
+    state = _state()
+    if state.where is None:
+        return _invalid(state, "procedures")
+    groups = service.procedure_ranking(
+        db.session, state.scope, state.where, state.settings, home_office_id=state.home_office_id
+    )
+    title = _("Procedures ranked by how far below target they are")
+    return _render(
+        "dashboard/groups.html",
+        state,
+        "procedures",
+        {},
+        table=tables.group_table("procedures", "procedure", groups, title=title),
+        chart=_ranking_chart(groups, title),
+        detail_endpoint="dashboard.procedure_detail",
+    )
+
+
+@dashboard.get("/offices")
+@login_required
+def offices():  # type: ignore[no-untyped-def]
+    state = _state()
+    if state.where is None:
+        return _invalid(state, "offices")
+    groups = service.office_comparison(db.session, state.scope, state.where, state.settings)
+    title = _("Offices compared")
+    return _render(
+        "dashboard/groups.html",
+        state,
+        "offices",
+        {},
+        table=tables.group_table("offices", "office", groups, title=title, with_rest=True),
+        chart=_ranking_chart(groups, title),
+        detail_endpoint="dashboard.office_detail",
+    )
+
+
+def _detail_page(state: PageState, where: DashboardFilter, *, subject: str, extra_args: dict[str, str], **kw: Any):  # type: ignore[no-untyped-def]
+    data = service.overview(db.session, state.scope, where, state.settings, home_office_id=state.home_office_id)
+    facts = detail(db.session, state.scope, where, state.settings, home_office_id=state.home_office_id, **kw)
+    return _render(
+        "dashboard/detail.html",
+        state,
+        "detail",
+        extra_args,
+        subject=subject,
+        data=data,
+        facts=facts,
+        trend=tables.trend_table(data.trend),
+        chart=_trend_chart(data.trend, data.target),
+        detail_tables=tables.detail_tables(facts),
+        single_office="office_id" in kw,
+    )
+
+
+@dashboard.get("/procedures/<code>")
+@login_required
+def procedure_detail(code: str):  # type: ignore[no-untyped-def]
+    state = _state()
+    procedure_id = state.options.procedure_id(code)
+    if procedure_id is None:
+        abort(404)
+    if state.where is None:
+        return _invalid(state, "detail")
+    name = next(name for pid, _code, name in state.options.procedures if pid == procedure_id)
+    where = state.where.but(procedure_id=procedure_id)
+    return _detail_page(state, where, subject=f"{code} {name}", extra_args={"procedure": code})
+
+
+@dashboard.get("/offices/<code>")
+@login_required
+def office_detail(code: str):  # type: ignore[no-untyped-def]
+    state = _state()
+    office = state.options.office_by_code(code)
+    if office is None:
+        abort(404)  # outside the caller's scope looks exactly like an office that does not exist
+    if state.where is None:
+        return _invalid(state, "detail")
+    where = state.where.but(office_id=office.id)
+    single = {} if state.options.has_offices_under(office.id) else {"office_id": office.id}
+    return _detail_page(state, where, subject=f"{office.code} {office.name}", extra_args={"office": code}, **single)
+
+
+def _build_table(state: PageState, name: str) -> tables.Table:
+    assert state.where is not None
+    session, scope, where, settings = db.session, state.scope, state.where, state.settings
+    home = state.home_office_id
+    if name == "trend":
+        return tables.trend_table(service.overview(session, scope, where, settings, home_office_id=home).trend)
+    if name == "procedures":
+        groups = service.procedure_ranking(session, scope, where, settings, home_office_id=home)
+        return tables.group_table("procedures", "procedure", groups, title=_("Procedures"))
+    if name == "offices":
+        groups = service.office_comparison(session, scope, where, settings)
+        return tables.group_table("offices", "office", groups, title=_("Offices"), with_rest=True)
+    return tables.detail_tables(detail(session, scope, where, settings, home_office_id=home))[name]
+
+
+@dashboard.get("/download/<name>.<fmt>")
+@login_required
+def download(name: str, fmt: str) -> Any:
+    """A table of the current filters as CSV or XLSX; `publication=1` suppresses rows from fewer than 5 people."""
+    if name not in tables.TABLE_NAMES or fmt not in FORMATS:
+        abort(404)
+    state = _state()
+    if state.where is None:
+        return _invalid(state, "overview")
+    table = _build_table(state, name)
+    publication = request.args.get("publication") == "1"
+    if publication:
+        note = _("Figures counted from fewer than 5 responses are left empty (suppressed = true).")
+        table = for_publication(table, note=note, suppressed_label=_("Suppressed"))
+    body, mimetype = render(table, fmt)
+    record_download(
+        db.session, user_id=state.user.id, actor=state.user.email, table=name, file_format=fmt,
+        publication=publication, filters=state.form.query_args(),
+    )  # fmt: skip
+    filename = f"{name}{'-publication' if publication else ''}-{date.today().isoformat()}.{fmt}"
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

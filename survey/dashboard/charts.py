@@ -1,0 +1,161 @@
+"""Charts as plain shapes for accessible server-side SVG (no JavaScript): the template draws them with a
+<title> and <desc>, and every chart sits beside a table with the same figures.
+
+Shares are drawn with their 95 % interval as an error bar and the target as a line, so nobody reads a dot
+without its uncertainty.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+WIDTH = 640
+PLOT_LEFT = 56
+PLOT_RIGHT = 16
+PLOT_TOP = 16
+AXIS_SPACE = 40
+ROW_HEIGHT = 26
+LABEL_WIDTH = 150
+
+
+@dataclass(frozen=True)
+class Line:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    css: str
+
+
+@dataclass(frozen=True)
+class Dot:
+    x: float
+    y: float
+    css: str
+    tooltip: str
+
+
+@dataclass(frozen=True)
+class Label:
+    x: float
+    y: float
+    text: str
+    anchor: str = "start"
+    css: str = "chart-label"
+
+
+@dataclass
+class Chart:
+    """Everything the SVG macro draws; `title` and `desc` become the SVG's accessible name and description."""
+
+    title: str
+    desc: str
+    width: int
+    height: int
+    lines: list[Line] = field(default_factory=list)
+    dots: list[Dot] = field(default_factory=list)
+    labels: list[Label] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Point:
+    """One share with its interval; `css` carries the status or a significant change."""
+
+    label: str
+    share: float | None
+    low: float | None
+    high: float | None
+    target: float
+    css: str
+    tooltip: str
+
+
+def share_axis(points: Sequence[Point]) -> tuple[float, float]:
+    """A share range that shows the intervals and target legibly: from a round tenth below the lowest value to 1."""
+    values = [v for p in points for v in (p.low, p.share, p.target) if v is not None]
+    lowest = min(values, default=0.5)
+    return max(0.0, min(0.5, math.floor(lowest * 10) / 10)), 1.0
+
+
+def _percent(value: float) -> str:
+    return f"{round(value * 100):d} %"
+
+
+def trend_chart(points: Sequence[Point], *, title: str, desc: str) -> Chart:
+    """Months left to right; share up the side; the target as a dashed line."""
+    height = 240
+    bottom = height - AXIS_SPACE
+    low, high = share_axis(points)
+    plot_width = WIDTH - PLOT_LEFT - PLOT_RIGHT
+    step = plot_width / max(len(points), 1)
+
+    def y(value: float) -> float:
+        return round(bottom - (value - low) / (high - low) * (bottom - PLOT_TOP), 1)
+
+    chart = Chart(title=title, desc=desc, width=WIDTH, height=height)
+    _share_gridlines(chart, low, high, y, PLOT_LEFT, WIDTH - PLOT_RIGHT)
+    for index, point in enumerate(points):
+        x = round(PLOT_LEFT + step * (index + 0.5), 1)
+        if len(points) <= 12 or index % math.ceil(len(points) / 12) == 0:
+            chart.labels.append(Label(x, bottom + 18, point.label, "middle", "chart-axis"))
+        if point.share is None or point.low is None or point.high is None:
+            continue
+        _error_bar(chart, x, y(point.low), y(point.high), vertical=True)
+        chart.dots.append(Dot(x, y(point.share), point.css, point.tooltip))
+    targets = {point.target for point in points}
+    if len(targets) == 1:
+        target = targets.pop()
+        chart.lines.append(Line(PLOT_LEFT, y(target), WIDTH - PLOT_RIGHT, y(target), "chart-target"))
+        chart.labels.append(Label(WIDTH - PLOT_RIGHT, y(target) - 4, _percent(target), "end", "chart-target-label"))
+    return chart
+
+
+def ranking_chart(points: Sequence[Point], *, title: str, desc: str) -> Chart:
+    """One row per group; share along the bottom; each row's own target as a short upright mark."""
+    height = PLOT_TOP + ROW_HEIGHT * max(len(points), 1) + AXIS_SPACE
+    bottom = height - AXIS_SPACE + 8
+    low, high = share_axis(points)
+    left, right = LABEL_WIDTH, WIDTH - PLOT_RIGHT
+
+    def x(value: float) -> float:
+        return round(left + (value - low) / (high - low) * (right - left), 1)
+
+    chart = Chart(title=title, desc=desc, width=WIDTH, height=height)
+    for tick in _ticks(low, high):
+        chart.lines.append(Line(x(tick), PLOT_TOP - 6, x(tick), bottom, "chart-grid"))
+        chart.labels.append(Label(x(tick), bottom + 16, _percent(tick), "middle", "chart-axis"))
+    for index, point in enumerate(points):
+        y = PLOT_TOP + ROW_HEIGHT * index + ROW_HEIGHT / 2
+        chart.labels.append(Label(left - 8, y + 4, point.label, "end"))
+        chart.lines.append(Line(x(point.target), y - 9, x(point.target), y + 9, "chart-target"))
+        if point.share is None or point.low is None or point.high is None:
+            continue
+        _error_bar(chart, y, x(point.low), x(point.high), vertical=False)
+        chart.dots.append(Dot(x(point.share), y, point.css, point.tooltip))
+    return chart
+
+
+def _ticks(low: float, high: float) -> list[float]:
+    count = round((high - low) * 10)
+    return [round(low + i / 10, 1) for i in range(count + 1)]
+
+
+def _share_gridlines(
+    chart: Chart, low: float, high: float, y: Callable[[float], float], left: float, right: float
+) -> None:
+    for tick in _ticks(low, high):
+        chart.lines.append(Line(left, y(tick), right, y(tick), "chart-grid"))
+        chart.labels.append(Label(left - 6, y(tick) + 4, _percent(tick), "end", "chart-axis"))
+
+
+def _error_bar(chart: Chart, at: float, start: float, end: float, *, vertical: bool) -> None:
+    """The 95 % interval: a line from low to high with a short cap at each end."""
+    cap = 5
+    if vertical:
+        chart.lines.append(Line(at, start, at, end, "chart-interval"))
+        chart.lines += [Line(at - cap, v, at + cap, v, "chart-interval") for v in (start, end)]
+    else:
+        chart.lines.append(Line(start, at, end, at, "chart-interval"))
+        chart.lines += [Line(v, at - cap, v, at + cap, "chart-interval") for v in (start, end)]

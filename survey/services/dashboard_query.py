@@ -1,0 +1,190 @@
+"""Scoped reads of the rollup table: the one place the dashboard turns filters and an official's scope into SQL.
+
+Every dashboard number (pages and downloads alike) is read through `read_counts`, which always intersects the
+requested offices with the caller's scope (`survey.services.scoping.user_office_scope`). A filter can narrow
+what an official sees, never widen it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from survey.models import CHANNELS, Office, Procedure, Province, Rollup
+from survey.services.reports import SATISFIED_VALUES
+from survey.services.scoping import subtree_ids
+
+Scope = set[int] | None
+"""Office ids the caller may see; None means every office (researchers and admins)."""
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+GROUP_COLUMNS = {
+    "month": Rollup.month,
+    "office_id": Rollup.office_id,
+    "procedure_id": Rollup.procedure_id,
+    "channel": Rollup.channel,
+    "verified": Rollup.verified,
+}
+
+
+class FilterError(ValueError):
+    """A filter value that cannot be used (the message says which and why)."""
+
+
+@dataclass(frozen=True)
+class DashboardFilter:
+    """What to count. `office_id` means that office and the offices under it."""
+
+    month_from: str | None = None
+    month_to: str | None = None
+    province_code: str | None = None
+    office_id: int | None = None
+    procedure_id: int | None = None
+    channel: str | None = None
+    verified_only: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("month_from", "month_to"):
+            value = getattr(self, name)
+            if value is not None and not MONTH.match(value):
+                raise FilterError(f"{name} must be a month written YYYY-MM, got {value!r}")
+        if self.month_from and self.month_to and self.month_from > self.month_to:
+            raise FilterError("month_from is after month_to")
+        if self.channel is not None and self.channel not in CHANNELS:
+            raise FilterError(f"channel must be one of {', '.join(CHANNELS)}, got {self.channel!r}")
+
+    def but(self, **changes: Any) -> DashboardFilter:
+        """A copy with some values replaced (e.g. a detail page fixing the procedure)."""
+        values = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        values.update(changes)
+        return DashboardFilter(**values)
+
+
+def allowed_offices(session: Session, scope: Scope, where: DashboardFilter) -> set[int] | None:
+    """The office ids to count: the scope, narrowed by the office and province filters (None = all offices)."""
+    offices: set[int] | None = None if scope is None else set(scope)
+    if where.office_id is not None:
+        subtree = subtree_ids(session, where.office_id)
+        offices = subtree if offices is None else offices & subtree
+    if where.province_code is not None:
+        in_province = set(session.scalars(select(Office.id).where(Office.province_code == where.province_code)))
+        offices = in_province if offices is None else offices & in_province
+    return offices
+
+
+Counts = dict[tuple[Any, ...], dict[str, dict[str, int]]]
+"""Group key (the values of the `by` columns) → metric → answer code → count."""
+
+
+def read_counts(
+    session: Session,
+    scope: Scope,
+    where: DashboardFilter,
+    *,
+    metrics: Collection[str],
+    by: Iterable[str] = (),
+) -> Counts:
+    """Sum rollup counts for `metrics`, grouped by `by` (month, office_id, procedure_id, channel, verified)."""
+    by = tuple(by)
+    unknown = set(by) - set(GROUP_COLUMNS)
+    if unknown:
+        raise ValueError(f"cannot group by {sorted(unknown)}; choose from {sorted(GROUP_COLUMNS)}")
+    offices = allowed_offices(session, scope, where)
+    result: Counts = defaultdict(lambda: defaultdict(dict))
+    if offices is not None and not offices:
+        return result
+    columns = [GROUP_COLUMNS[name] for name in by]
+    statement = (
+        select(*columns, Rollup.metric, Rollup.value, func.sum(Rollup.count))
+        .where(Rollup.metric.in_(list(metrics)))
+        .group_by(*columns, Rollup.metric, Rollup.value)
+    )
+    if offices is not None:
+        statement = statement.where(Rollup.office_id.in_(sorted(offices)))
+    if where.month_from:
+        statement = statement.where(Rollup.month >= where.month_from)
+    if where.month_to:
+        statement = statement.where(Rollup.month <= where.month_to)
+    if where.procedure_id is not None:
+        statement = statement.where(Rollup.procedure_id == where.procedure_id)
+    if where.channel is not None:
+        statement = statement.where(Rollup.channel == where.channel)
+    if where.verified_only:
+        statement = statement.where(Rollup.verified.is_(True))
+    for row in session.execute(statement):
+        *key, metric, value, count = row
+        if count:
+            result[tuple(key)][metric][value] = int(count)
+    return result
+
+
+def satisfied_of(answers: Mapping[str, int]) -> tuple[int, int]:
+    """(n answered, n satisfied) from counts per 1–5 answer: satisfied = 4 or 5 (DESIGN.md §4)."""
+    n = sum(answers.values())
+    return n, sum(count for value, count in answers.items() if value in SATISFIED_VALUES)
+
+
+# --- the catalog as the filters and tables need it (O(catalog), never O(responses)) ---------------------------
+
+
+@dataclass(frozen=True)
+class OfficeInfo:
+    id: int
+    code: str
+    name: str
+    level: str
+    province_code: str
+    parent_id: int | None
+
+
+def visible_offices(session: Session, scope: Scope) -> list[OfficeInfo]:
+    """The offices the caller may see, in code order."""
+    statement = select(Office).order_by(Office.code)
+    if scope is not None:
+        if not scope:
+            return []
+        statement = statement.where(Office.id.in_(sorted(scope)))
+    return [OfficeInfo(o.id, o.code, o.name, o.level, o.province_code, o.parent_id) for o in session.scalars(statement)]
+
+
+def procedures_by_id(session: Session) -> dict[int, tuple[str, str]]:
+    """Procedure id → (code, name)."""
+    return {
+        pid: (code, name) for pid, code, name in session.execute(select(Procedure.id, Procedure.code, Procedure.name))
+    }
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the caller may filter by: provinces and offices in their scope, every procedure."""
+
+    provinces: list[tuple[str, str]]
+    offices: list[OfficeInfo]
+    procedures: list[tuple[int, str, str]]  # id, code, name
+
+    def office_by_code(self, code: str) -> OfficeInfo | None:
+        return next((office for office in self.offices if office.code == code), None)
+
+    def procedure_id(self, code: str) -> int | None:
+        return next((pid for pid, pcode, _ in self.procedures if pcode == code), None)
+
+    def has_offices_under(self, office_id: int) -> bool:
+        return any(office.parent_id == office_id for office in self.offices)
+
+
+def filter_options(session: Session, scope: Scope) -> FilterOptions:
+    offices = visible_offices(session, scope)
+    codes = {office.province_code for office in offices}
+    provinces = session.execute(select(Province.code, Province.name).order_by(Province.code)).all()
+    procedures = session.execute(select(Procedure.id, Procedure.code, Procedure.name).order_by(Procedure.code)).all()
+    return FilterOptions(
+        provinces=[(code, name) for code, name in provinces if code in codes],
+        offices=offices,
+        procedures=[(pid, code, name) for pid, code, name in procedures],
+    )
