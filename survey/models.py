@@ -294,6 +294,7 @@ class Rollup(Base):
     """
 
     __tablename__ = "rollups"
+    __table_args__ = (Index("ix_rollups_metric_office_month", "metric", "office_id", "month"),)
 
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
@@ -303,6 +304,36 @@ class Rollup(Base):
     metric: Mapped[str] = mapped_column(String(20), primary_key=True)
     value: Mapped[str] = mapped_column(String(12), primary_key=True)
     count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class RatingRollup(Base):
+    """Overall ratings per (month, office, procedure): the grain national and office pages read.
+
+    `rollups` answers every question under every filter but grows with month × office × procedure ×
+    channel × answer; this table has one row per month, office and procedure, with the five rating counts
+    (and the verified ones) as columns, so a national overview sums thousands of rows, not millions.
+    Kept in step with `rollups` by survey.services.rollups.add_to_rollups.
+    """
+
+    __tablename__ = "rating_rollups"
+    __table_args__ = (
+        Index("ix_rating_rollups_office_month", "office_id", "month"),
+        Index("ix_rating_rollups_procedure_month", "procedure_id", "month"),
+    )
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"), primary_key=True)
+    rating_1: Mapped[int] = mapped_column(BigInteger, default=0)
+    rating_2: Mapped[int] = mapped_column(BigInteger, default=0)
+    rating_3: Mapped[int] = mapped_column(BigInteger, default=0)
+    rating_4: Mapped[int] = mapped_column(BigInteger, default=0)
+    rating_5: Mapped[int] = mapped_column(BigInteger, default=0)
+    verified_1: Mapped[int] = mapped_column(BigInteger, default=0)
+    verified_2: Mapped[int] = mapped_column(BigInteger, default=0)
+    verified_3: Mapped[int] = mapped_column(BigInteger, default=0)
+    verified_4: Mapped[int] = mapped_column(BigInteger, default=0)
+    verified_5: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class OfficeFigures(Base):

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from survey.models import CHANNELS, Office, Procedure, Province, Rollup
+from survey.models import CHANNELS, Office, Procedure, Province, RatingRollup, Rollup
 from survey.services.reports import SATISFIED_VALUES
 from survey.services.scoping import subtree_ids
 
@@ -99,6 +99,8 @@ def read_counts(
     result: Counts = defaultdict(lambda: defaultdict(dict))
     if offices is not None and not offices:
         return result
+    if set(metrics) == {"rating"} and set(by) <= COMPACT_GROUPS and where.channel is None:
+        return _read_rating_counts(session, offices, where, by)
     columns = [GROUP_COLUMNS[name] for name in by]
     statement = (
         select(*columns, Rollup.metric, Rollup.value, func.sum(Rollup.count))
@@ -121,6 +123,36 @@ def read_counts(
         *key, metric, value, count = row
         if count:
             result[tuple(key)][metric][value] = int(count)
+    return result
+
+
+COMPACT_GROUPS = {"month", "office_id", "procedure_id"}
+
+
+def _read_rating_counts(
+    session: Session, offices: set[int] | None, where: DashboardFilter, by: tuple[str, ...]
+) -> Counts:
+    """The overall rating counts from the compact rating rollups (one row per month, office, procedure)."""
+    columns = [getattr(RatingRollup, name) for name in by]
+    prefix = "verified" if where.verified_only else "rating"
+    sums = [func.sum(getattr(RatingRollup, f"{prefix}_{value}")) for value in "12345"]
+    statement = select(*columns, *sums)
+    if columns:
+        statement = statement.group_by(*columns)
+    if offices is not None:
+        statement = statement.where(RatingRollup.office_id.in_(sorted(offices)))
+    if where.month_from:
+        statement = statement.where(RatingRollup.month >= where.month_from)
+    if where.month_to:
+        statement = statement.where(RatingRollup.month <= where.month_to)
+    if where.procedure_id is not None:
+        statement = statement.where(RatingRollup.procedure_id == where.procedure_id)
+    result: Counts = defaultdict(lambda: defaultdict(dict))
+    for row in session.execute(statement):
+        key, per_rating = tuple(row[: len(columns)]), row[len(columns) :]
+        for value, count in zip("12345", per_rating, strict=True):
+            if count:
+                result[key]["rating"][value] = int(count)
     return result
 
 

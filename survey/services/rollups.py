@@ -9,11 +9,11 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from survey.models import ELEMENTS, Response, Rollup
+from survey.models import ELEMENTS, RatingRollup, Response, Rollup
 
 RollupKey = tuple[str, int, int, str, bool, str, str]
 
@@ -92,11 +92,59 @@ def add_to_rollups(session: Session, cells: Counter[RollupKey], *, sign: int = 1
         set_={"count": table.c.count + statement.excluded["count"]},
     )
     session.connection().execute(statement, rows)  # one prepared statement, executed for every cell
+    _add_to_rating_rollups(session, cells, sign=sign, insert=insert)
+
+
+RATING_COLUMNS = tuple(f"{kind}_{value}" for kind in ("rating", "verified") for value in "12345")
+
+
+def _add_to_rating_rollups(session: Session, cells: Counter[RollupKey], *, sign: int, insert: Any) -> None:
+    """Fold the rating cells into one row per (month, office, procedure): the grain national pages read."""
+    compact: dict[tuple[str, int, int], dict[str, int]] = {}
+    for (month, office_id, procedure_id, _channel, verified, metric, value), count in cells.items():
+        if metric != "rating":
+            continue
+        row = compact.setdefault((month, office_id, procedure_id), dict.fromkeys(RATING_COLUMNS, 0))
+        row[f"rating_{value}"] += sign * count
+        if verified:
+            row[f"verified_{value}"] += sign * count
+    if not compact:
+        return
+    table: Any = RatingRollup.__table__
+    statement = insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=["month", "office_id", "procedure_id"],
+        set_={column: table.c[column] + statement.excluded[column] for column in RATING_COLUMNS},
+    )
+    rows = [
+        {"month": month, "office_id": office_id, "procedure_id": procedure_id, **counts}
+        for (month, office_id, procedure_id), counts in sorted(compact.items())
+    ]
+    session.connection().execute(statement, rows)
+
+
+def fill_rating_rollups_from_rollups(session: Session) -> None:
+    """Recompute the compact rating rollups from the fine ones in SQL (bulk loads, repairs)."""
+    session.execute(delete(RatingRollup))
+    sums = ", ".join(
+        f"SUM(CASE WHEN value = '{v}' THEN count ELSE 0 END), "
+        f"SUM(CASE WHEN value = '{v}' AND verified THEN count ELSE 0 END)"
+        for v in "12345"
+    )
+    columns = ", ".join(f"rating_{v}, verified_{v}" for v in "12345")
+    session.execute(
+        text(
+            f"INSERT INTO rating_rollups (month, office_id, procedure_id, {columns}) "
+            f"SELECT month, office_id, procedure_id, {sums} FROM rollups WHERE metric = 'rating' "
+            "GROUP BY month, office_id, procedure_id"
+        )
+    )
 
 
 def rebuild_rollups(session: Session) -> int:
     """Recount every rollup from the responses (after a restore or a manual fix); returns the cell count."""
     session.execute(delete(Rollup))
+    session.execute(delete(RatingRollup))
     cells: Counter[RollupKey] = Counter()
     head = (Response.month, Response.office_id, Response.procedure_id, Response.channel, Response.verified)
     for metric, attribute in METRICS.items():

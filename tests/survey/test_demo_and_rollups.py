@@ -80,3 +80,26 @@ def test_seed_demo_is_refused_in_production(runner, app):
     app.config["DEMO_ALLOWED"] = False
     result = runner.invoke(args=["seed-demo", "--responses", "10"])
     assert result.exit_code == 1 and "refused in production" in result.output
+
+
+def test_compact_rating_rollups_match_raw_counts(session, backend):
+    from survey.models import RatingRollup
+
+    seed_demo(session, responses=1200, seed=13)
+    raw = {}
+    for month, office_id, procedure_id, rating, verified, count in session.execute(
+        select(
+            Response.month, Response.office_id, Response.procedure_id, Response.rating, Response.verified, func.count()
+        ).group_by(Response.month, Response.office_id, Response.procedure_id, Response.rating, Response.verified)
+    ):
+        row = raw.setdefault((month, office_id, procedure_id), [0] * 10)
+        row[rating - 1] += count
+        if verified:
+            row[5 + rating - 1] += count
+    stored = {
+        (r.month, r.office_id, r.procedure_id): [
+            getattr(r, f"{kind}_{v}") for kind in ("rating", "verified") for v in "12345"
+        ]
+        for r in session.scalars(select(RatingRollup))
+    }
+    assert stored == raw
