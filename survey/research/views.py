@@ -1,7 +1,129 @@
-"""Views of the research blueprint."""
+"""Views of the research blueprint: researchers' anonymised downloads, and a citizen's erasure of their answer.
+
+The download is built by the same service as `flask export-anonymised` into a temporary folder, zipped with
+its two codebooks and sent; the folder is removed once the response is closed. The erasure page is reached
+with the citizen's one-time link (`/s/<token>/erase`) and asks for a deliberate confirmation.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import json
+import shutil
+import tempfile
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, render_template, request, send_file
+
+from survey.auth.guards import role_required
+from survey.auth.identity import current_user
+from survey.extensions import db, limiter
+from survey.research.forms import EraseForm, ExportForm
+from survey.services.research_codebook import codebook_markdown, reference_codebook
+from survey.services.research_columns import ALL_COLUMNS
+from survey.services.research_export import ExportError, export_anonymised
+from survey.services.research_plan import load_catalog
+from survey.services.retention import EraseError, erasable_invitation, erase_response_by_link
 
 research = Blueprint("research", __name__)
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
+ERASE_STATUS_CODES = {"invalid": 404, "public": 400, "nothing": 200}
+
+
+@research.after_request
+def _protect(response: Response) -> Response:
+    """No script anywhere; the erasure URL holds the citizen's token, so no referrer and no caching."""
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _index_page(form: ExportForm, status: int = 200, problem: str | None = None) -> tuple[str, int]:
+    return render_template("research/index.html", form=form, problem=problem), status
+
+
+@research.get("/research")
+@role_required("researcher", "admin")
+def index():  # type: ignore[no-untyped-def]
+    return _index_page(ExportForm())
+
+
+@research.post("/research/export")
+@role_required("researcher", "admin")
+def export():  # type: ignore[no-untyped-def]
+    form = ExportForm()
+    if not form.validate_on_submit():
+        return _index_page(form, 400)
+    user = current_user()
+    assert user is not None
+    options = form.options()
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    name = f"survey-anonymised-{stamp}.{options.file_format}"
+    folder = Path(tempfile.mkdtemp(prefix="survey-export-"))
+    try:
+        result = export_anonymised(db.session, folder / name, options, actor=user.email, user_id=user.id)
+        package = folder / f"{name}.zip"
+        with zipfile.ZipFile(package, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for path in (result.path, result.codebook_json, result.codebook_markdown):
+                archive.write(path, arcname=path.name)
+        response = send_file(package, mimetype="application/zip", as_attachment=True, download_name=package.name)
+    except ExportError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        return _index_page(form, 422, str(exc))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    response.call_on_close(lambda: shutil.rmtree(folder, ignore_errors=True))
+    return response
+
+
+@research.get("/research/codebook.<any(json, md):kind>")
+@role_required("researcher", "admin")
+def codebook(kind: str):  # type: ignore[no-untyped-def]
+    """The columns and codes before any export, to read before asking for one."""
+    labels = load_catalog(db.session.connection()).value_labels()
+    content = reference_codebook(ALL_COLUMNS, labels)
+    if kind == "json":
+        body, mimetype = json.dumps(content, ensure_ascii=False, indent=2) + "\n", "application/json"
+    else:
+        body, mimetype = codebook_markdown(content), "text/markdown; charset=utf-8"
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename=survey-codebook.{kind}"
+    return response
+
+
+# --- A citizen erases their own answer -------------------------------------------------------------------
+
+
+def _erase_limit() -> str:
+    return str(current_app.config["SUBMIT_RATE_LIMIT"])
+
+
+def _unavailable(error: EraseError) -> tuple[str, int]:
+    return render_template("research/erase_unavailable.html", reason=error.reason), ERASE_STATUS_CODES[error.reason]
+
+
+@research.route("/s/<token>/erase", methods=["GET", "POST"])
+@limiter.limit(_erase_limit, methods=["POST"])
+def erase(token: str):  # type: ignore[no-untyped-def]
+    secret = current_app.config["SECRET_KEY"]
+    try:
+        erasable_invitation(db.session, token, secret=secret)
+    except EraseError as error:
+        return _unavailable(error)
+    form = EraseForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            erase_response_by_link(db.session, token, secret=secret)
+        except EraseError as error:
+            return _unavailable(error)
+        return render_template("research/erase_done.html")
+    status = 400 if form.errors else 200
+    return render_template("research/erase.html", form=form, token=token), status

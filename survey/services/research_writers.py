@@ -1,0 +1,125 @@
+"""Writers for the research export: CSV written row by row, Parquet in record batches.
+
+Files are written under a temporary name beside the target and renamed only when everything succeeded, so
+a failed or interrupted export never leaves a partial file where a researcher would pick it up.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import secrets
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from survey.services.research_columns import Column
+
+ARROW_TYPES = {"string": pa.string(), "integer": pa.int16(), "boolean": pa.bool_()}
+
+
+class RowWriter(Protocol):
+    def write(self, rows: Sequence[tuple[Any, ...]]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return value
+
+
+class CsvRowWriter:
+    """UTF-8 CSV without a byte-order mark (pandas, R and DuckDB read it as is), header first."""
+
+    def __init__(self, path: Path, columns: Sequence[Column]):
+        self._file = path.open("w", encoding="utf-8", newline="")
+        self._csv = csv.writer(self._file)
+        self._csv.writerow([column.name for column in columns])
+
+    def write(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        self._csv.writerows([[_csv_cell(value) for value in row] for row in rows])
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class ParquetRowWriter:
+    """Parquet with typed, nullable columns; each call writes one record batch (bounded memory)."""
+
+    def __init__(self, path: Path, columns: Sequence[Column]):
+        self._schema = pa.schema([pa.field(column.name, ARROW_TYPES[column.type]) for column in columns])
+        self._writer = pq.ParquetWriter(str(path), self._schema, compression="zstd")
+
+    def write(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        arrays = [pa.array([row[index] for row in rows], type=field.type) for index, field in enumerate(self._schema)]
+        self._writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=self._schema))
+
+    def close(self) -> None:
+        self._writer.close()
+
+
+def open_writer(file_format: str, path: Path, columns: Sequence[Column]) -> RowWriter:
+    if file_format == "csv":
+        return CsvRowWriter(path, columns)
+    return ParquetRowWriter(path, columns)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class OutputFiles:
+    """The data file and its two codebooks, written to temporary names and renamed together at the end."""
+
+    SUFFIXES = ("", ".codebook.json", ".codebook.md")
+
+    def __init__(self, out: Path):
+        self.out = out
+        self.finals = [Path(f"{out}{suffix}") for suffix in self.SUFFIXES]
+        token = secrets.token_hex(4)
+        self.temporaries = [final.with_name(f".{final.name}.{token}.part") for final in self.finals]
+
+    def check(self) -> None:
+        """Refuse a target that cannot be written before any work is done (the temporary file proves it)."""
+        for final in self.finals:
+            if final.is_dir():
+                raise OSError(f"{final} is a folder, not a file")
+        if not self.out.parent.is_dir():
+            raise OSError(f"the folder {self.out.parent} does not exist")
+        self.temporaries[0].touch(exist_ok=False)
+
+    @property
+    def data(self) -> Path:
+        return self.temporaries[0]
+
+    @property
+    def codebook_json(self) -> Path:
+        return self.temporaries[1]
+
+    @property
+    def codebook_markdown(self) -> Path:
+        return self.temporaries[2]
+
+    def publish(self) -> None:
+        for temporary, final in zip(self.temporaries, self.finals, strict=True):
+            os.replace(temporary, final)
+
+    def discard(self) -> None:
+        for temporary in self.temporaries:
+            temporary.unlink(missing_ok=True)
