@@ -63,9 +63,7 @@ def synthesise(n: int, seed: int) -> Responses:
     provinces = list(PROVINCES)
     office_counts = {"79": 30, "01": 25, "31": 8, "48": 7, "92": 6}
     offices = [
-        (f"{p}.{i:02d}", p)
-        for p in provinces
-        for i in range(1, office_counts.get(p, 4 if int(p) % 3 else 3) + 1)
+        (f"{p}.{i:02d}", p) for p in provinces for i in range(1, office_counts.get(p, 4 if int(p) % 3 else 3) + 1)
     ]
     province_weight = {"79": 25.0, "01": 18.0, "31": 5.0, "48": 4.0, "92": 3.0}
     weights = np.array(
@@ -136,9 +134,7 @@ def stream(plan: Plan, data: Responses) -> tuple[int, int]:
 
 
 def hierarchies_for(data: Responses, k: int) -> dict[str, Hierarchy]:
-    procedure_counts = dict(
-        zip(data.labels["procedure"], np.bincount(data.codes["procedure"]).tolist(), strict=True)
-    )
+    procedure_counts = dict(zip(data.labels["procedure"], np.bincount(data.codes["procedure"]).tolist(), strict=True))
     return {
         "office": office_region_hierarchy(data.offices),
         "procedure": category_hierarchy(procedure_counts, (k, 10 * k, 100 * k, 1000 * k)),

@@ -63,9 +63,7 @@ class PostgresServer:
             shutil.chown(self.root, "nobody")
         self._run(self.bin_dir / "initdb", "-D", str(data), "-U", self.user, "-A", "trust", "-E", "UTF8",
                   "--locale=C", "--no-sync")  # fmt: skip
-        options = (
-            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60"
-        )
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60"
         self._run(
             self.bin_dir / "pg_ctl",
             "-D",
