@@ -1,7 +1,228 @@
-"""Views of the citizen blueprint."""
+"""Views of the citizen blueprint: the survey form, thanks, link states and the office poster.
+
+Every page works without JavaScript and carries a strict Content-Security-Policy. Whatever goes wrong after a
+citizen pressed "Send" (an expired form, too many submissions, the database down), the form comes back with
+their answers filled in and a plain explanation: nothing they typed is lost.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import base64
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
+
+from survey.citizen.forms import SurveyForm
+from survey.citizen.pages import SurveyPage, load_page, offline_page, questions, stored_before
+from survey.extensions import db, limiter
+from survey.i18n import LANGUAGE_COOKIE
+from survey.models import Invitation
+from survey.services.invitations import LinkError, public_link, resolve_link
+from survey.services.qr import qr_svg
+from survey.services.responses import AlreadyRated, InvalidAnswers, store_response
 
 citizen = Blueprint("citizen", __name__)
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
+KIOSK_RETURN_SECONDS = 15
+LINK_STATUS_CODES = {"used": 200, "expired": 410, "invalid": 404}
+
+
+def _submit_limit() -> str:
+    return str(current_app.config["SUBMIT_RATE_LIMIT"])
+
+
+@citizen.after_request
+def _protect(response: Response) -> Response:
+    """A strict policy (no script at all), no referrer (the token is in the URL), nothing kept in caches."""
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    if request.endpoint != "citizen.poster":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _language() -> str:
+    return str(get_locale() or "vi")
+
+
+def _load(token: str) -> SurveyPage:
+    kiosk = request.args.get("kiosk") == "1"
+    try:
+        return load_page(db.session, token, secret=current_app.config["SECRET_KEY"], kiosk_requested=kiosk)
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("survey page: database unreachable")
+        picked = request.form.get("procedure") if request.method == "POST" else None
+        return offline_page(token, kiosk_requested=kiosk, picked_code=picked or None)
+
+
+def _form(page: SurveyPage) -> SurveyForm:
+    codes = None if page.choices is None else [choice.code for choice in page.choices]
+    return SurveyForm().configure(procedure_codes=codes, ask_service_mode=page.service_mode is None)
+
+
+def _render_form(page: SurveyPage, form: SurveyForm, status: int, notice: str | None = None) -> tuple[str, int]:
+    html = render_template(
+        "citizen/form.html",
+        page=page,
+        form=form,
+        questions=questions(page.definition, _language()),
+        notice=notice,
+    )
+    return html, status
+
+
+def _link_state(page: SurveyPage) -> tuple[str, int]:
+    return render_template("citizen/link_state.html", status=page.status), LINK_STATUS_CODES[page.status]
+
+
+@citizen.route("/s/<token>", methods=["GET", "POST"])
+@limiter.limit(_submit_limit, methods=["POST"])
+def survey(token: str):  # type: ignore[no-untyped-def]
+    page = _load(token)
+    if page.offline:
+        if request.method == "POST":
+            return _render_form(page, _form(page), 503, "unavailable")
+        return render_template("citizen/unavailable.html"), 503
+    if page.status in ("invalid", "expired") or (page.status == "used" and request.method != "POST"):
+        return _link_state(page)
+    form = _form(page)
+    if form.validate_on_submit():
+        return _store(page, form)
+    if page.status == "used":
+        return _link_state(page)
+    return _render_form(page, form, 400 if form.is_submitted() else 200)
+
+
+def _store(page: SurveyPage, form: SurveyForm):  # type: ignore[no-untyped-def]
+    assert page.invitation is not None
+    procedure_id = page.procedure_id(form.procedure.data if "procedure" in form else None)
+    assert procedure_id is not None  # the form only accepts procedures of the office's list
+    try:
+        store_response(
+            db.session,
+            answers=form.answers(language=_language(), service_mode=page.service_mode),
+            office_id=page.invitation.office_id,
+            procedure_id=procedure_id,
+            channel=page.channel,
+            verified=page.verified,
+            invitation=page.invitation,
+            submission_key=form.submission_key.data,
+        )
+    except AlreadyRated:
+        if not _twin_stored(form.submission_key.data):
+            return render_template("citizen/link_state.html", status="used"), 200
+    except InvalidAnswers:  # the form checks every answer first; this is a safety net, not a path
+        db.session.rollback()
+        current_app.logger.exception("survey page: answers refused by the service")
+        return _render_form(page, form, 400, "refused")
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("survey page: could not store a response")
+        return _render_form(page, form, 503, "unavailable")
+    return redirect(url_for(".thanks", token=page.token, kiosk="1" if page.kiosk else None), 303)
+
+
+def _twin_stored(submission_key: str) -> bool:
+    """The link was taken: by this very form's twin (a double tap that won the race), or by another answer?"""
+    try:
+        return stored_before(db.session, submission_key)
+    except SQLAlchemyError:
+        db.session.rollback()
+        return False
+
+
+@citizen.get("/s/<token>/thanks")
+def thanks(token: str):  # type: ignore[no-untyped-def]
+    kiosk = request.args.get("kiosk") == "1"
+    response = current_app.make_response(
+        render_template(
+            "citizen/thanks.html",
+            token=token,
+            kiosk=kiosk,
+            seconds=KIOSK_RETURN_SECONDS,
+            erasable=not kiosk and _answered_one_time_link(token),
+        )
+    )
+    if kiosk:  # the next citizen starts afresh: new session, new form, Vietnamese again
+        session.clear()
+        response.delete_cookie(LANGUAGE_COOKIE)
+    return response
+
+
+def _answered_one_time_link(token: str) -> bool:
+    """Whether the citizen may erase what they gave through this link (one-time links only, once used)."""
+    try:
+        state = resolve_link(db.session, token, secret=current_app.config["SECRET_KEY"])
+    except SQLAlchemyError:
+        db.session.rollback()
+        return False
+    return state.status == "used" and state.invitation is not None and not state.invitation.is_public
+
+
+def _posted_form_again(notice: str, status: int):  # type: ignore[no-untyped-def]
+    """After a refusal on POST, the form again with the citizen's answers; elsewhere a plain message page."""
+    token = (request.view_args or {}).get("token")
+    if request.method != "POST" or request.endpoint != "citizen.survey" or token is None:
+        return render_template("citizen/message.html", notice=notice), status
+    page = _load(token)
+    if page.status != "valid" and not page.offline:
+        return _link_state(page)[0], status
+    form = _form(page)
+    return _render_form(page, form, status, notice)
+
+
+@citizen.errorhandler(CSRFError)
+def csrf_refused(_error: CSRFError):  # type: ignore[no-untyped-def]
+    return _posted_form_again("expired_form", 400)
+
+
+@citizen.errorhandler(TooManyRequests)
+def too_many(error: TooManyRequests):  # type: ignore[no-untyped-def]
+    html, status = _posted_form_again("too_many", 429)
+    response = current_app.make_response((html, status))
+    response.headers.setdefault("Retry-After", "60")
+    return response
+
+
+@citizen.errorhandler(RequestEntityTooLarge)
+def too_large(_error: RequestEntityTooLarge):  # type: ignore[no-untyped-def]
+    return render_template("citizen/message.html", notice="too_large"), 413
+
+
+@citizen.get("/poster/<office_code>")
+def poster(office_code: str):  # type: ignore[no-untyped-def]
+    """A printable A4 poster with the office's public link and its QR code (procedure pre-selected if given)."""
+    settings = {"secret": current_app.config["SECRET_KEY"], "base_url": current_app.config["BASE_URL"]}
+    procedure_code = request.args.get("procedure") or None
+    try:
+        link = public_link(db.session, **settings, office_code=office_code, procedure_code=procedure_code)
+        kiosk_link = public_link(
+            db.session, **settings, office_code=office_code, procedure_code=procedure_code, channel="kiosk"
+        )
+        invitation = db.session.get_one(Invitation, link.invitation_id)
+    except LinkError:
+        db.session.rollback()
+        return render_template("citizen/message.html", notice="no_office"), 404
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("poster: database unreachable")
+        return render_template("citizen/unavailable.html"), 503
+    svg = base64.b64encode(qr_svg(link.url).encode("utf-8")).decode("ascii")
+    return render_template(
+        "citizen/poster.html",
+        link=link,
+        kiosk_url=kiosk_link.url,
+        office_name=invitation.office.name,
+        procedure_name=invitation.procedure.name if invitation.procedure else None,
+        qr_data_uri=f"data:image/svg+xml;base64,{svg}",
+    )

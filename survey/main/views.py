@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from survey.extensions import db
+from survey.services.demo_links import demo_links
 from survey.services.site import demo_mode
 
 main = Blueprint("main", __name__)
@@ -14,7 +15,17 @@ main = Blueprint("main", __name__)
 
 @main.get("/")
 def index():  # type: ignore[no-untyped-def]
-    return render_template("main/index.html", demo=demo_mode(db.session, current_app.config))
+    demo = demo_mode(db.session, current_app.config)
+    links = []
+    if demo:
+        try:
+            links = demo_links(
+                db.session, secret=current_app.config["SECRET_KEY"], base_url=current_app.config["BASE_URL"]
+            )
+        except SQLAlchemyError:
+            db.session.rollback()
+            current_app.logger.exception("landing page: demo links unavailable")
+    return render_template("main/index.html", demo=demo, demo_links=links)
 
 
 @main.get("/healthz")

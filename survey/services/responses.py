@@ -213,6 +213,9 @@ def _store_once(
         if invitation.used_at is not None or (
             invitation.dossier_hash is not None and session.get(RatedDossier, invitation.dossier_hash) is not None
         ):
+            existing = _response_id_for_key(session, submission_key)  # its twin may have just been stored
+            if existing is not None:
+                return StoredResponse(existing, False)
             raise AlreadyRated()
     questionnaire_id = _questionnaire_id(session)
     response = Response(

@@ -1,0 +1,147 @@
+"""The citizen's form: every answer checked on the server, text cleaned to NFC, messages in plain words."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from flask_babel import format_number
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Field, HiddenField, RadioField, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Optional, ValidationError
+
+from survey.models import AGE_BANDS, ELEMENTS, EXTRA_PAYMENT, ON_TIME, SERVICE_MODES, SEXES
+from survey.services.responses import COMMENT_MAX, Answers
+
+SCALE = ("1", "2", "3", "4", "5")
+RETURNS = ("0", "1", "2")
+AGENCIES = ("1", "2", "3")
+SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{20,64}")
+# Control characters other than tab and newline: pasted from other apps, never meant, and refused by PostgreSQL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def clean_text(value: Any) -> Any:
+    """Strip, fold Windows line ends, drop control characters and normalise to NFC; other values pass."""
+    if not isinstance(value, str):
+        return value
+    value = _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def new_submission_key() -> str:
+    """A fresh per-render nonce: the same submission is stored once however often it arrives."""
+    return secrets.token_urlsafe(24)
+
+
+class CleanTextForm(FlaskForm):
+    """Every field's text is stripped and NFC-normalised before validation (like Notify's StripWhitespaceForm)."""
+
+    class Meta:
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
+            filters = [clean_text, *unbound_field.kwargs.get("filters", [])]
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+
+class OneOf:
+    """The answer must be one of the codes offered; anything else was not sent by our page."""
+
+    def __init__(self, codes: Sequence[str]) -> None:
+        self.codes = tuple(codes)
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if field.data not in self.codes:
+            raise ValidationError(_l("Choose one of the answers shown."))
+
+
+def _choice(codes: Sequence[str], required_message: Any = None) -> RadioField:
+    first = InputRequired(message=required_message) if required_message else Optional()
+    # The template renders the options from the questionnaire; the validators below check the answer.
+    return RadioField(validate_choice=False, validators=[first, OneOf(codes)])
+
+
+def _comment_length(form: Any, field: Field) -> None:
+    if field.data and len(field.data) > COMMENT_MAX:
+        raise ValidationError(
+            _(
+                "Your comment is %(count)s characters long. Please shorten it to %(max)s characters or fewer.",
+                count=format_number(len(field.data)),
+                max=format_number(COMMENT_MAX),
+            )
+        )
+
+
+class SurveyForm(CleanTextForm):
+    """Questionnaire version 1 (DOMAIN.md §2-3); only the overall rating is required."""
+
+    submission_key = HiddenField()
+    procedure = SelectField(validate_choice=False)
+    rating = _choice(SCALE, _l("Choose how satisfied you are overall."))
+    element_access = _choice(SCALE)
+    element_procedure = _choice(SCALE)
+    element_staff = _choice(SCALE)
+    element_result = _choice(SCALE)
+    element_feedback = _choice(SCALE)
+    on_time = _choice(ON_TIME)
+    returns = _choice(RETURNS)
+    agencies = _choice(AGENCIES)
+    extra_payment = _choice(EXTRA_PAYMENT)
+    service_mode = _choice(SERVICE_MODES)
+    comment = TextAreaField(validators=[Optional(), _comment_length])
+    age_band = _choice(AGE_BANDS)
+    sex = _choice(SEXES)
+
+    def configure(self, *, procedure_codes: Sequence[str] | None, ask_service_mode: bool) -> SurveyForm:
+        """Drop the questions this link already answers; offer the office's procedures when it does not."""
+        if procedure_codes is None:
+            del self.procedure
+        else:
+            self.procedure.validators = [
+                InputRequired(message=_l("Choose the procedure you did.")),
+                _one_of_message(procedure_codes, _l("Choose the procedure you did from the list.")),
+            ]
+        if not ask_service_mode:
+            del self.service_mode
+        if not SUBMISSION_KEY.fullmatch(self.submission_key.data or ""):
+            # A missing or tampered key only weakens protection for whoever tampered: give a fresh one.
+            self.submission_key.data = new_submission_key()
+        return self
+
+    def answers(self, *, language: str, service_mode: str | None) -> Answers:
+        """The validated answers as the codes the service stores."""
+
+        def number(name: str) -> int | None:
+            value = getattr(self, name).data
+            return int(value) if value else None
+
+        def code(name: str) -> str | None:
+            return getattr(self, name).data or None
+
+        return Answers(
+            rating=int(self.rating.data),
+            elements={name: number(f"element_{name}") for name in ELEMENTS},
+            on_time=code("on_time"),
+            returns=number("returns"),
+            agencies=number("agencies"),
+            extra_payment=code("extra_payment"),
+            service_mode=code("service_mode") if "service_mode" in self else service_mode,
+            comment=self.comment.data or None,
+            age_band=code("age_band"),
+            sex=code("sex"),
+            language=language,
+        )
+
+
+def _one_of_message(codes: Sequence[str], message: Any) -> Callable[[Any, Field], None]:
+    allowed = frozenset(codes)
+
+    def check(form: Any, field: Field) -> None:
+        if field.data not in allowed:
+            raise ValidationError(message)
+
+    return check

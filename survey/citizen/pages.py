@@ -1,0 +1,136 @@
+"""What a survey link leads to, gathered once per request: the office, the procedure, the questions."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey.models import Invitation, OfficeProcedure, Procedure, QuestionnaireVersion, Response
+from survey.services.invitations import resolve_link
+from survey.services.questionnaire import shipped_definition
+
+# How the citizen did the procedure, when the link's channel already says so.
+KNOWN_SERVICE_MODE = {"online": "online", "kiosk": "in_person"}
+
+
+@dataclass(frozen=True)
+class ProcedureChoice:
+    id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class SurveyPage:
+    """A link's survey page: `status` is valid, used, expired or invalid; `offline` when the database was down."""
+
+    token: str
+    status: str
+    definition: dict[str, Any]
+    invitation: Invitation | None = None
+    office_name: str = ""
+    procedure_name: str | None = None
+    choices: tuple[ProcedureChoice, ...] | None = None  # the office's list, when the link leaves the procedure open
+    channel: str = "qr"
+    kiosk: bool = False
+    offline: bool = False
+
+    @property
+    def verified(self) -> bool:
+        return self.invitation is not None and not self.invitation.is_public
+
+    @property
+    def service_mode(self) -> str | None:
+        return KNOWN_SERVICE_MODE.get(self.channel)
+
+    def procedure_id(self, picked_code: str | None) -> int | None:
+        if self.invitation is not None and self.invitation.procedure_id is not None:
+            return self.invitation.procedure_id
+        return next((choice.id for choice in self.choices or () if choice.code == picked_code), None)
+
+
+def _definition(session: Session) -> dict[str, Any]:
+    """The active questionnaire, read without writing (the service installs version 1 on first store)."""
+    definition = session.scalar(
+        select(QuestionnaireVersion.definition)
+        .where(QuestionnaireVersion.active.is_(True))
+        .order_by(QuestionnaireVersion.version.desc())
+        .limit(1)
+    )
+    return dict(definition) if definition else shipped_definition(1)
+
+
+def _office_procedures(session: Session, office_id: int) -> tuple[ProcedureChoice, ...]:
+    rows = session.execute(
+        select(Procedure.id, Procedure.code, Procedure.name)
+        .join(OfficeProcedure, OfficeProcedure.procedure_id == Procedure.id)
+        .where(OfficeProcedure.office_id == office_id, Procedure.active.is_(True))
+    )
+    return tuple(sorted((ProcedureChoice(*row) for row in rows), key=lambda choice: _reading_order(choice.name)))
+
+
+def _reading_order(name: str) -> tuple[str, str]:
+    """Alphabetical as a Vietnamese reader expects: "Đăng ký" among the D's, not after "Xóa" as bytes sort it."""
+    base = "".join(ch for ch in unicodedata.normalize("NFD", name) if not unicodedata.combining(ch))
+    return base.replace("Đ", "D").replace("đ", "d").casefold(), name
+
+
+def load_page(session: Session, token: str, *, secret: str, kiosk_requested: bool) -> SurveyPage:
+    """Resolve the link and gather what its page shows; raises SQLAlchemyError when the database is down."""
+    state = resolve_link(session, token, secret=secret)
+    invitation = state.invitation
+    if invitation is None:
+        return SurveyPage(token=token, status=state.status, definition=shipped_definition(1))
+    # A poster link opened with ?kiosk=1 on a counter tablet counts as the kiosk channel.
+    kiosk = invitation.channel == "kiosk" or (invitation.is_public and kiosk_requested)
+    procedure = invitation.procedure
+    return SurveyPage(
+        token=token,
+        status=state.status,
+        definition=_definition(session),
+        invitation=invitation,
+        office_name=invitation.office.name,
+        procedure_name=procedure.name if procedure else None,
+        choices=None if procedure else _office_procedures(session, invitation.office_id),
+        channel="kiosk" if kiosk else invitation.channel,
+        kiosk=kiosk,
+    )
+
+
+def offline_page(token: str, *, kiosk_requested: bool, picked_code: str | None) -> SurveyPage:
+    """The page when the database cannot be reached: enough to show the citizen's answers back to them."""
+    choices = (ProcedureChoice(0, picked_code, picked_code),) if picked_code else None
+    return SurveyPage(
+        token=token,
+        status="valid",
+        definition=shipped_definition(1),
+        choices=choices,
+        kiosk=kiosk_requested,
+        offline=True,
+    )
+
+
+def questions(definition: dict[str, Any], language: str) -> dict[str, dict[str, Any]]:
+    """Question texts and answer labels in the page's language, by question code."""
+
+    def pick(texts: dict[str, str]) -> str:
+        return texts.get(language) or texts["vi"]
+
+    scale = [(code, pick(label)) for code, label in sorted(definition["scale"].items())]
+    result: dict[str, dict[str, Any]] = {}
+    for question in definition["questions"]:
+        options = scale if question["type"] == "scale" else [
+            (code, pick(label)) for code, label in question.get("options", {}).items()
+        ]  # fmt: skip
+        result[question["code"]] = {"text": pick(question["text"]), "options": options}
+    return result
+
+
+def stored_before(session: Session, submission_key: str) -> bool:
+    """Whether this form's nonce is already stored: a double tap whose twin claimed the one-time link first."""
+    session.rollback()  # a fresh look at what has been committed since
+    return session.scalar(select(Response.id).where(Response.submission_key == submission_key)) is not None
