@@ -30,7 +30,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'survey.db'}"
 
-    from survey import database, i18n, templating
+    from survey import database, i18n, security, templating
     from survey.extensions import babel, csrf, db, limiter, migrate
 
     database.configure_engines()
@@ -45,6 +45,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     templating.init_app(app)
     i18n.init_app(app)
+    security.init_app(app)
 
     from survey.blueprints import register_blueprints
 

@@ -20,16 +20,13 @@ from survey.citizen.pages import SurveyPage, load_page, offline_page, questions,
 from survey.extensions import db, limiter
 from survey.i18n import LANGUAGE_COOKIE
 from survey.models import Invitation
+from survey.security import keep_private
 from survey.services.invitations import LinkError, public_link, resolve_link
 from survey.services.qr import qr_svg
 from survey.services.responses import AlreadyRated, InvalidAnswers, store_response
 
 citizen = Blueprint("citizen", __name__)
 
-CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
-    "frame-ancestors 'none'"
-)
 KIOSK_RETURN_SECONDS = 15
 LINK_STATUS_CODES = {"used": 200, "expired": 410, "invalid": 404}
 
@@ -40,13 +37,10 @@ def _submit_limit() -> str:
 
 @citizen.after_request
 def _protect(response: Response) -> Response:
-    """A strict policy (no script at all), no referrer (the token is in the URL), nothing kept in caches."""
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    """No referrer (the token is in the URL) and nothing kept in caches; the strict CSP is app-wide."""
     response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["X-Frame-Options"] = "DENY"
     if request.endpoint != "citizen.poster":
-        response.headers["Cache-Control"] = "no-store"
+        keep_private(response)
     return response
 
 

@@ -20,6 +20,7 @@ from survey.auth.guards import role_required
 from survey.auth.identity import current_user
 from survey.extensions import db, limiter
 from survey.research.forms import EraseForm, ExportForm
+from survey.security import keep_private
 from survey.services.research_codebook import codebook_markdown, reference_codebook
 from survey.services.research_columns import ALL_COLUMNS
 from survey.services.research_export import ExportError, export_anonymised
@@ -28,21 +29,13 @@ from survey.services.retention import EraseError, erasable_invitation, erase_res
 
 research = Blueprint("research", __name__)
 
-CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
-    "frame-ancestors 'none'"
-)
 ERASE_STATUS_CODES = {"invalid": 404, "public": 400, "nothing": 200}
 
 
 @research.after_request
 def _protect(response: Response) -> Response:
-    """No script anywhere; the erasure URL holds the citizen's token, so no referrer and no caching."""
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    """The erasure URL holds the citizen's token: no referrer and no caching."""
+    return keep_private(response)
 
 
 def _index_page(form: ExportForm, status: int = 200, problem: str | None = None) -> tuple[str, int]:

@@ -17,6 +17,7 @@ from survey.auth.guards import AREA_ROLES, role_required
 from survey.auth.identity import current_user
 from survey.extensions import db
 from survey.models import Office, Procedure, User
+from survey.security import keep_private
 from survey.services import theme_pages
 from survey.services.scoping import user_office_scope
 from survey.themes.forms import WHOLE_COUNTRY, ThemeFilterForm, month_label
@@ -24,10 +25,6 @@ from survey.themes.sparkline import sparkline
 
 themes = Blueprint("themes", __name__, url_prefix="/dashboard/themes")
 
-CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
-    "frame-ancestors 'none'"
-)
 EXAMPLES_ON_LIST = 3
 EXAMPLES_PER_PAGE = 20
 theme_roles = role_required(*AREA_ROLES["themes"])
@@ -35,11 +32,8 @@ theme_roles = role_required(*AREA_ROLES["themes"])
 
 @themes.after_request
 def _protect(response: Response) -> Response:
-    """No script; comments are sensitive, so no caching and no referrer."""
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    """Comments are sensitive: no caching and no referrer."""
+    return keep_private(response)
 
 
 @themes.app_template_filter("themes_percent")

@@ -7,33 +7,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select
 
-from survey.extensions import db
 from survey.models import Response
-from survey.services.catalog import load_starter_catalog
-from survey.services.invitations import issue_dossier_link
-from tests.conftest import make_app
-from tests.survey.citizen_server import SECRET, gunicorn
+from tests.survey.citizen_server import gunicorn, issue_test_link
 
 SCREENSHOTS = Path("/tmp")
 MIN_TAP = 44  # CSS pixels (WCAG 2.2 target size, enhanced)
 
 
 def _dossier_link(database_url: str, tmp_path: Path) -> str:
-    app = make_app(database_url, tmp_path, SECRET_KEY=SECRET)
-    with app.app_context():
-        load_starter_catalog(db.session, demo_offices=True)
-        db.session.commit()
-        token = issue_dossier_link(
-            db.session,
-            secret=SECRET,
-            base_url="http://127.0.0.1",
-            office_code="79.01",
-            procedure_code="1.001193",
-            dossier_code="000.00.31.H56-250115-0101",
-        ).token
-        db.session.remove()
-        db.engine.dispose()
-    return token
+    return issue_test_link(database_url, tmp_path, "000.00.31.H56-250115-0101")
 
 
 def _label(driver, name: str, text: str):  # type: ignore[no-untyped-def]

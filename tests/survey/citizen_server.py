@@ -25,6 +25,30 @@ SECRET = "live-server-secret-live-server-secret-0123456789"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
+def issue_test_link(database_url: str, tmp_path: Path, dossier_code: str) -> str:
+    """The token of a one-time link at a demo ward office, issued straight through the service."""
+    from survey.extensions import db
+    from survey.services.catalog import load_starter_catalog
+    from survey.services.invitations import issue_dossier_link
+    from tests.conftest import make_app
+
+    app = make_app(database_url, tmp_path, SECRET_KEY=SECRET)
+    with app.app_context():
+        load_starter_catalog(db.session, demo_offices=True)
+        db.session.commit()
+        token = issue_dossier_link(
+            db.session,
+            secret=SECRET,
+            base_url="http://127.0.0.1",
+            office_code="79.01",
+            procedure_code="1.001193",
+            dossier_code=dossier_code,
+        ).token
+        db.session.remove()
+        db.engine.dispose()
+    return token
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -14,18 +14,14 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from survey.extensions import db
 from survey.models import Invitation, RatedDossier, Response
-from survey.services.catalog import load_starter_catalog
-from survey.services.invitations import issue_dossier_link
-from tests.conftest import make_app
 from tests.survey.citizen_server import (
-    SECRET,
     WebClient,
     flask_command,
     free_port,
     gunicorn,
     hidden_fields,
+    issue_test_link,
     parse_html,
     server_environment,
 )
@@ -102,21 +98,7 @@ def test_a_link_from_issue_link_works_without_javascript_and_counts_once(tmp_pat
 
 
 def _issue(database_url: str, tmp_path: Path) -> str:
-    app = make_app(database_url, tmp_path, SECRET_KEY=SECRET)
-    with app.app_context():
-        load_starter_catalog(db.session, demo_offices=True)
-        db.session.commit()
-        token = issue_dossier_link(
-            db.session,
-            secret=SECRET,
-            base_url="http://127.0.0.1",
-            office_code="79.01",
-            procedure_code="1.001193",
-            dossier_code="000.00.31.H56-250115-0777",
-        ).token
-        db.session.remove()
-        db.engine.dispose()
-    return token
+    return issue_test_link(database_url, tmp_path, "000.00.31.H56-250115-0777")
 
 
 @pytest.mark.slow

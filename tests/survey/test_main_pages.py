@@ -45,3 +45,12 @@ def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/khong-co-trang-nay")
     assert response.status_code == 404
     assert "<h1>" in response.get_data(as_text=True)
+
+
+def test_every_page_carries_the_strict_security_headers(client):
+    for path in ("/", "/login", "/healthz", "/khong-co-trang-nay"):
+        headers = client.get(path).headers
+        assert "script-src" not in headers["Content-Security-Policy"]
+        assert headers["Content-Security-Policy"].startswith("default-src 'none'")
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
