@@ -83,6 +83,13 @@ def _percent(value: float) -> str:
     return f"{round(value * 100):d} %"
 
 
+def _short_month(label: str) -> str:
+    """'2025-12' → '12/25', as Vietnamese readers write months, so twelve labels fit side by side."""
+    if len(label) == 7 and label[4] == "-" and label[:4].isdigit() and label[5:].isdigit():
+        return f"{label[5:]}/{label[2:4]}"
+    return label
+
+
 def trend_chart(points: Sequence[Point], *, title: str, desc: str) -> Chart:
     """Months left to right; share up the side; the target as a dashed line."""
     height = 240
@@ -99,7 +106,7 @@ def trend_chart(points: Sequence[Point], *, title: str, desc: str) -> Chart:
     for index, point in enumerate(points):
         x = round(PLOT_LEFT + step * (index + 0.5), 1)
         if len(points) <= 12 or index % math.ceil(len(points) / 12) == 0:
-            chart.labels.append(Label(x, bottom + 18, point.label, "middle", "chart-axis"))
+            chart.labels.append(Label(x, bottom + 18, _short_month(point.label), "middle", "chart-axis"))
         if point.share is None or point.low is None or point.high is None:
             continue
         _error_bar(chart, x, y(point.low), y(point.high), vertical=True)
