@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -79,9 +80,15 @@ def _reading_order(name: str) -> tuple[str, str]:
     return base.replace("Đ", "D").replace("đ", "d").casefold(), name
 
 
-def load_page(session: Session, token: str, *, secret: str, kiosk_requested: bool) -> SurveyPage:
+SUBMIT_GRACE = timedelta(hours=24)
+"""A form opened before its link expired may still be sent this long after: the answers are not lost."""
+
+
+def load_page(
+    session: Session, token: str, *, secret: str, kiosk_requested: bool, submitting: bool = False
+) -> SurveyPage:
     """Resolve the link and gather what its page shows; raises SQLAlchemyError when the database is down."""
-    state = resolve_link(session, token, secret=secret)
+    state = resolve_link(session, token, secret=secret, grace=SUBMIT_GRACE if submitting else timedelta(0))
     invitation = state.invitation
     if invitation is None:
         return SurveyPage(token=token, status=state.status, definition=shipped_definition(1))

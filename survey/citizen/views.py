@@ -51,7 +51,13 @@ def _language() -> str:
 def _load(token: str) -> SurveyPage:
     kiosk = request.args.get("kiosk") == "1"
     try:
-        return load_page(db.session, token, secret=current_app.config["SECRET_KEY"], kiosk_requested=kiosk)
+        return load_page(
+            db.session,
+            token,
+            secret=current_app.config["SECRET_KEY"],
+            kiosk_requested=kiosk,
+            submitting=request.method == "POST",
+        )
     except SQLAlchemyError:
         db.session.rollback()
         current_app.logger.exception("survey page: database unreachable")

@@ -217,8 +217,13 @@ def public_link(
     return IssuedLink(token, link_url(base_url, token), None, invitation.id)
 
 
-def resolve_link(session: Session, token: str, *, secret: str, now: datetime | None = None) -> LinkState:
-    """What a token leads to: a valid invitation, or why not (used, expired, invalid)."""
+def resolve_link(
+    session: Session, token: str, *, secret: str, now: datetime | None = None, grace: timedelta = timedelta(0)
+) -> LinkState:
+    """What a token leads to: a valid invitation, or why not (used, expired, invalid).
+
+    `grace` keeps a link valid a little past its expiry: a citizen who opened the form in time can still send it.
+    """
     token_id = token_id_of(token, secret=secret)
     if token_id is None:
         return LinkState("invalid", None)
@@ -230,7 +235,7 @@ def resolve_link(session: Session, token: str, *, secret: str, now: datetime | N
     if invitation.used_at is not None or dossier_rated(session, invitation.dossier_hash):
         return LinkState("used", invitation)
     expires_at = _aware(invitation.expires_at)
-    if expires_at is not None and expires_at <= (now or datetime.now(UTC)):
+    if expires_at is not None and expires_at + grace <= (now or datetime.now(UTC)):
         return LinkState("expired", invitation)
     return LinkState("valid", invitation)
 

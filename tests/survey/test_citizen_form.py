@@ -379,3 +379,22 @@ def test_thanks_page_offers_erasure_only_for_a_used_one_time_link(client, sessio
     poster = public_link(session, secret=secret, base_url=base, office_code="79.01")
     session.commit()
     assert "/erase" not in client.get(f"/s/{poster.token}/thanks").get_data(as_text=True)
+
+
+def test_a_form_opened_in_time_can_be_sent_shortly_after_its_link_expires(app, client, links):
+    from datetime import UTC, datetime, timedelta
+
+    token = new_dossier_link(app)
+    hidden = open_form(client, token)
+    invitation = db.session.query(Invitation).order_by(Invitation.id.desc()).first()
+    invitation.expires_at = datetime.now(UTC) - timedelta(hours=2)  # the citizen took a while
+    db.session.commit()
+    assert client.post(f"/s/{token}", data=answers(hidden)).status_code == 303
+    assert response_count() == 1
+    late = new_dossier_link(app)
+    hidden = open_form(client, late)
+    invitation = db.session.query(Invitation).order_by(Invitation.id.desc()).first()
+    invitation.expires_at = datetime.now(UTC) - timedelta(days=2)  # long past: the link has really ended
+    db.session.commit()
+    assert client.post(f"/s/{late}", data=answers(hidden)).status_code == 410
+    assert response_count() == 1
