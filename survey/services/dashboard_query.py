@@ -107,14 +107,7 @@ def read_counts(
         .where(Rollup.metric.in_(list(metrics)))
         .group_by(*columns, Rollup.metric, Rollup.value)
     )
-    if offices is not None:
-        statement = statement.where(Rollup.office_id.in_(sorted(offices)))
-    if where.month_from:
-        statement = statement.where(Rollup.month >= where.month_from)
-    if where.month_to:
-        statement = statement.where(Rollup.month <= where.month_to)
-    if where.procedure_id is not None:
-        statement = statement.where(Rollup.procedure_id == where.procedure_id)
+    statement = _where_scope_and_period(statement, Rollup, offices, where)
     if where.channel is not None:
         statement = statement.where(Rollup.channel == where.channel)
     if where.verified_only:
@@ -129,6 +122,19 @@ def read_counts(
 COMPACT_GROUPS = {"month", "office_id", "procedure_id"}
 
 
+def _where_scope_and_period(statement: Any, table: Any, offices: set[int] | None, where: DashboardFilter) -> Any:
+    """The filters both rollup tables share: visible offices, months, procedure."""
+    if offices is not None:
+        statement = statement.where(table.office_id.in_(sorted(offices)))
+    if where.month_from:
+        statement = statement.where(table.month >= where.month_from)
+    if where.month_to:
+        statement = statement.where(table.month <= where.month_to)
+    if where.procedure_id is not None:
+        statement = statement.where(table.procedure_id == where.procedure_id)
+    return statement
+
+
 def _read_rating_counts(
     session: Session, offices: set[int] | None, where: DashboardFilter, by: tuple[str, ...]
 ) -> Counts:
@@ -139,14 +145,7 @@ def _read_rating_counts(
     statement = select(*columns, *sums)
     if columns:
         statement = statement.group_by(*columns)
-    if offices is not None:
-        statement = statement.where(RatingRollup.office_id.in_(sorted(offices)))
-    if where.month_from:
-        statement = statement.where(RatingRollup.month >= where.month_from)
-    if where.month_to:
-        statement = statement.where(RatingRollup.month <= where.month_to)
-    if where.procedure_id is not None:
-        statement = statement.where(RatingRollup.procedure_id == where.procedure_id)
+    statement = _where_scope_and_period(statement, RatingRollup, offices, where)
     result: Counts = defaultdict(lambda: defaultdict(dict))
     for row in session.execute(statement):
         key, per_rating = tuple(row[: len(columns)]), row[len(columns) :]
