@@ -13,10 +13,12 @@ from typing import Any
 from survey.models import ELEMENTS
 from survey.services.questionnaire import shipped_definition
 
-QUASI_IDENTIFIERS = ("month", "office", "procedure", "channel", "age_band", "sex")
-"""Columns an outsider could know about a citizen: generalised until every combination is shared by k rows."""
+QUASI_IDENTIFIERS = ("month", "office", "procedure", "channel", "age_band", "sex", "language")
+"""Columns an outsider could know about a citizen: generalised until every combination is shared by k rows.
 
-OMITTABLE = ("age_band", "sex", "procedure", "channel")
+Language is one: few people answer in English, and knowing that someone is a foreigner narrows them down."""
+
+OMITTABLE = ("age_band", "sex", "procedure", "channel", "language")
 """Quasi-identifiers a researcher may leave out of the file, so the others keep more detail."""
 
 SENSITIVE = ("rating", "satisfied")

@@ -132,6 +132,7 @@ def build_hierarchies(
         "channel": lambda: kept_hierarchy("channel"),
         "age_band": age_band_hierarchy,
         "sex": lambda: hierarchy_for_kind("category", marginals["sex"], k),
+        "language": lambda: hierarchy_for_kind("category", marginals["language"], k),
     }
     return {name: builders[name]() for name in quasi}
 
@@ -151,6 +152,7 @@ QI_COLUMNS = {
     "channel": Response.channel,
     "age_band": Response.age_band,
     "sex": Response.sex,
+    "language": Response.language,
 }
 
 
