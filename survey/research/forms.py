@@ -66,7 +66,11 @@ class ExportForm(OfficialsForm):
     )
     omit = SelectMultipleField(
         _l("Leave out (keeps more detail in the other columns)"),
-        choices=[SelectChoice("age_band", _l("Age band")), SelectChoice("sex", _l("Sex"))],
+        choices=[
+            SelectChoice("age_band", _l("Age band")),
+            SelectChoice("sex", _l("Sex")),
+            SelectChoice("language", _l("Language of the answers")),
+        ],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
         validate_choice=True,
