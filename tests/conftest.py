@@ -11,11 +11,17 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from hypothesis import settings
 
 from survey import create_app
 from tests.postgres_server import PostgresServer, start_server
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# Property tests: the same examples on every run (deterministic), and no per-example time limit, which a
+# busy two-core CI machine would otherwise turn into failures that have nothing to do with correctness.
+settings.register_profile("project", deadline=None, derandomize=True, print_blob=True)
+settings.load_profile("project")
 _database_numbers = itertools.count()
 
 
