@@ -33,7 +33,7 @@ from survey.services.catalog import import_catalog_file, load_starter_catalog
 from survey.services.dashboard import Settings, overview, procedure_ranking
 from survey.services.dashboard_query import DashboardFilter
 from survey.services.questionnaire import active_questionnaire
-from survey.services.rollups import fill_rating_rollups_from_rollups
+from survey.services.rollups import rebuild_rollups
 from survey.services.scoping import subtree_ids
 
 CHANNELS = np.array(["qr", "sms", "kiosk", "online", "paper", "api"])
@@ -41,8 +41,6 @@ CHANNEL_P = np.array([34, 14, 26, 16, 7, 3]) / 100
 ON_TIME = np.array(["early", "on_time", "late"])
 EXTRA = np.array(["no", "yes", "prefer_not"])
 MODES = np.array(["in_person", "online", "postal"])
-METRICS = ["rating", *(f"element_{e}" for e in ("access", "procedure", "staff", "result", "feedback"))]
-METRICS += ["on_time", "returns", "agencies", "extra_payment", "service_mode"]
 CHUNK = 200_000
 COLUMNS = (
     "created_at", "month", "procedure_id", "office_id", "channel", "service_mode", "verified",
@@ -148,54 +146,20 @@ class Generator:
         )  # fmt: skip
 
 
-def rollup_cells(c: dict[str, np.ndarray]) -> dict[tuple[Any, ...], int]:
-    """Rollup counts of one chunk, as (month, office, procedure, channel, verified, metric, value) → count."""
-    values = {
-        "rating": (c["rating"], None),
-        **{f"element_{e}": (c[f"element_{e}"], None) for e in ("access", "procedure", "staff", "result", "feedback")},
-        "on_time": (c["on_time"], ON_TIME),
-        "returns": (c["returns"] - 1, None),
-        "agencies": (c["agencies"], None),
-        "extra_payment": (c["extra_payment"], EXTRA),
-        "service_mode": (c["service_mode"], MODES),
-    }
-    head = np.stack([c["month"], c["office"], c["procedure"], c["channel"], c["verified"].astype(np.int64)], axis=1)
-    cells: dict[tuple[Any, ...], int] = {}
-    for metric, (codes, labels) in values.items():
-        answered = (codes > 0) if metric != "returns" else (c["returns"] > 0)
-        keys = np.column_stack([head[answered], codes[answered]])
-        unique, counts = np.unique(keys, axis=0, return_counts=True)
-        for (m, office, procedure, channel, verified, code), count in zip(
-            unique.tolist(), counts.tolist(), strict=True
-        ):
-            value = str(code) if labels is None else str(labels[code - 1])
-            key = (f"2025-{m + 1:02d}", office, procedure, str(CHANNELS[channel]), bool(verified), metric, value)
-            cells[key] = cells.get(key, 0) + count
-    return cells
-
-
 def load(engine: Engine, generator: Generator, total: int) -> None:
-    """Insert `total` responses and their rollups (COPY on PostgreSQL, executemany on SQLite)."""
-    cells: dict[tuple[Any, ...], int] = {}
+    """Insert `total` responses (COPY on PostgreSQL, executemany on SQLite), then count their rollups in SQL."""
     started = time.perf_counter()
     done = 0
     while done < total:
         size = min(CHUNK, total - done)
-        columns = generator.chunk(size)
-        for key, count in rollup_cells(columns).items():
-            cells[key] = cells.get(key, 0) + count
-        _insert(engine, "responses", COLUMNS, generator.rows(columns))
+        _insert(engine, "responses", COLUMNS, generator.rows(generator.chunk(size)))
         done += size
         rate = done / (time.perf_counter() - started)
         say(f"  {done:>11,} / {total:,} responses stored ({rate:,.0f}/s)")
-    rollup_columns = ("month", "office_id", "procedure_id", "channel", "verified", "metric", "value", "count")
-    _insert(engine, "rollups", rollup_columns, ((*key, count) for key, count in sorted(cells.items())))
-    say(f"  {len(cells):,} rollup cells stored")
     with Session(engine) as session:
-        fill_rating_rollups_from_rollups(session)
-        session.commit()
+        cells = rebuild_rollups(session)
         compact = session.scalar(select(func.count()).select_from(RatingRollup))
-    say(f"  {compact:,} compact rating rollup rows stored")
+    say(f"  {cells:,} rollup cells and {compact:,} compact rating rollup rows counted in SQL")
     with engine.begin() as connection:
         connection.exec_driver_sql("ANALYZE")
 

@@ -9,7 +9,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import String, cast, delete, func, literal, select, text
+from sqlalchemy import insert as insert_into
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -142,16 +143,22 @@ def fill_rating_rollups_from_rollups(session: Session) -> None:
 
 
 def rebuild_rollups(session: Session) -> int:
-    """Recount every rollup from the responses (after a restore or a manual fix); returns the cell count."""
+    """Recount every rollup from the responses (after a bulk load, a restore or a manual fix).
+
+    Done inside the database with INSERT … SELECT … GROUP BY, so it needs no memory here however many
+    responses there are. Returns the number of fine rollup cells.
+    """
     session.execute(delete(Rollup))
-    session.execute(delete(RatingRollup))
-    cells: Counter[RollupKey] = Counter()
     head = (Response.month, Response.office_id, Response.procedure_id, Response.channel, Response.verified)
+    target = ["month", "office_id", "procedure_id", "channel", "verified", "metric", "value", "count"]
     for metric, attribute in METRICS.items():
         column = getattr(Response, attribute)
-        statement = select(*head, column, func.count()).where(column.is_not(None)).group_by(*head, column)
-        for month, office_id, procedure_id, channel, verified, value, count in session.execute(statement):
-            cells[(month, office_id, procedure_id, channel, bool(verified), metric, str(value))] += count
-    add_to_rollups(session, cells)
+        counted = (
+            select(*head, literal(metric, String), cast(column, String), func.count())
+            .where(column.is_not(None))
+            .group_by(*head, column)
+        )
+        session.execute(insert_into(Rollup).from_select(target, counted))
+    fill_rating_rollups_from_rollups(session)
     session.commit()
-    return len(cells)
+    return int(session.scalar(select(func.count()).select_from(Rollup)) or 0)
