@@ -304,8 +304,3 @@ def _pyvi_tokenize() -> Callable[[str], str] | None:
 def word_segmenter() -> PyviSegmenter | None:
     """The offline word segmenter if pyvi is installed, else None (syllables are then the words)."""
     return PyviSegmenter() if _pyvi_tokenize() is not None else None
-
-
-def pyvi_segmenter() -> PyviSegmenter | None:
-    """Kept for callers of the first version; same as `word_segmenter`."""
-    return word_segmenter()

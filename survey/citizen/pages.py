@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey.models import Invitation, OfficeProcedure, Procedure, QuestionnaireVersion, Response
+from survey.models import Invitation, OfficeProcedure, Procedure, QuestionnaireVersion
 from survey.services.invitations import resolve_link
 from survey.services.questionnaire import shipped_definition
 
@@ -135,9 +135,3 @@ def questions(definition: dict[str, Any], language: str) -> dict[str, dict[str, 
         ]  # fmt: skip
         result[question["code"]] = {"text": pick(question["text"]), "options": options}
     return result
-
-
-def stored_before(session: Session, submission_key: str) -> bool:
-    """Whether this form's nonce is already stored: a double tap whose twin claimed the one-time link first."""
-    session.rollback()  # a fresh look at what has been committed since
-    return session.scalar(select(Response.id).where(Response.submission_key == submission_key)) is not None

@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
 from survey.citizen.forms import SurveyForm
-from survey.citizen.pages import SurveyPage, load_page, offline_page, questions, stored_before
+from survey.citizen.pages import SurveyPage, load_page, offline_page, questions
 from survey.extensions import db, limiter
 from survey.i18n import LANGUAGE_COOKIE
 from survey.models import Invitation
@@ -118,9 +118,8 @@ def _store(page: SurveyPage, form: SurveyForm):  # type: ignore[no-untyped-def]
             invitation=page.invitation,
             submission_key=form.submission_key.data,
         )
-    except AlreadyRated:
-        if not _twin_stored(form.submission_key.data):
-            return render_template("citizen/link_state.html", status="used"), 200
+    except AlreadyRated:  # another answer used the link (this form's own replays come back as stored)
+        return render_template("citizen/link_state.html", status="used"), 200
     except InvalidAnswers:  # the form checks every answer first; this is a safety net, not a path
         db.session.rollback()
         current_app.logger.exception("survey page: answers refused by the service")
@@ -130,15 +129,6 @@ def _store(page: SurveyPage, form: SurveyForm):  # type: ignore[no-untyped-def]
         current_app.logger.exception("survey page: could not store a response")
         return _render_form(page, form, 503, "unavailable")
     return redirect(url_for(".thanks", token=page.token, kiosk="1" if page.kiosk else None), 303)
-
-
-def _twin_stored(submission_key: str) -> bool:
-    """The link was taken: by this very form's twin (a double tap that won the race), or by another answer?"""
-    try:
-        return stored_before(db.session, submission_key)
-    except SQLAlchemyError:
-        db.session.rollback()
-        return False
 
 
 @citizen.get("/s/<token>/thanks")

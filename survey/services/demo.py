@@ -33,6 +33,7 @@ from survey.models import (
 from survey.services import demo_comments
 from survey.services.catalog import load_starter_catalog
 from survey.services.questionnaire import active_questionnaire
+from survey.services.responses import local_month
 from survey.services.rollups import rebuild_rollups
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -116,7 +117,7 @@ class DemoGenerator:
         theme = rng.choice(list(demo_comments.COMPLAINTS)) if rating <= 3 else None
         values: dict[str, Any] = {
             "created_at": created,
-            "month": created.astimezone(LOCAL).strftime("%Y-%m"),
+            "month": local_month(created),
             "procedure_id": procedure.id,
             "office_id": office.id,
             "channel": channel,

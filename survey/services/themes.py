@@ -20,7 +20,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, delete, func, insert, select
 from sqlalchemy.orm import Session
@@ -29,9 +28,9 @@ from analysis.clustering import NO_THEME, ComplaintThemer
 from analysis.redaction import redact
 from analysis.themes import SeedTheme, load_seed_themes
 from survey.models import Office, Procedure, Response, ResponseTheme, Theme, ThemeRun
+from survey.services.responses import local_month
 from survey.services.scoping import subtree_ids
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 MAX_DISSATISFIED_RATING = 3  # 1 Rất không hài lòng, 2 Không hài lòng, 3 Bình thường: not satisfied
 DEFAULT_MONTHS = 3
@@ -85,7 +84,7 @@ class RunOutcome:
 
 def current_month(now: datetime | None = None) -> str:
     """This month as YYYY-MM in Asia/Ho_Chi_Minh time (DESIGN.md §5)."""
-    return (now or datetime.now(UTC)).astimezone(LOCAL).strftime("%Y-%m")
+    return local_month(now or datetime.now(UTC))
 
 
 def shift_month(month: str, delta: int) -> str:
