@@ -8,7 +8,6 @@ formula names its source: DESIGN.md §4, DOMAIN.md §2 (SIPAS, QĐ 766/QĐ-TTg) 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping
 from statistics import NormalDist
 from typing import TypedDict
@@ -68,6 +67,7 @@ from analysis.official_indices import (
 from analysis.official_indices import (
     tt01_office_band as tt01_office_band,
 )
+from analysis.periods import is_month
 
 DEFAULT_TARGET = 0.90
 """National target (Thông báo 344/TB-VPCP, 2024): 90 % of citizens satisfied with how TTHC are handled."""
@@ -316,9 +316,6 @@ class MonthSummary(Summary):
     change_significant: bool
 
 
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-
-
 def monthly_trend(
     rows: Iterable[tuple[str, int, int]],
     *,
@@ -337,7 +334,7 @@ def monthly_trend(
     """
     by_month: dict[str, tuple[int, int]] = {}
     for month, n, satisfied in rows:
-        if not isinstance(month, str) or not _MONTH.fullmatch(month):
+        if not isinstance(month, str) or not is_month(month):
             raise ValueError(f"a month is written YYYY-MM, got {month!r}")
         if month in by_month:
             raise ValueError(f"month {month} is given twice")

@@ -29,12 +29,12 @@ from sqlalchemy.orm import Session
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from survey.models import Office, OfficeProcedure, Procedure, Province, RatingRollup, Response
-from survey.services.catalog import import_catalog_file, load_starter_catalog
-from survey.services.dashboard import Settings, overview, procedure_ranking
-from survey.services.dashboard_query import DashboardFilter
-from survey.services.questionnaire import active_questionnaire
-from survey.services.rollups import rebuild_rollups
-from survey.services.scoping import subtree_ids
+from survey.services.accounts.scoping import subtree_ids
+from survey.services.catalog.imports import import_catalog_file, load_starter_catalog
+from survey.services.catalog.questionnaire import active_questionnaire
+from survey.services.reporting.dashboard import Settings, overview, procedure_ranking
+from survey.services.reporting.query import DashboardFilter
+from survey.services.responses.rollups import rebuild_rollups
 
 CHANNELS = np.array(["qr", "sms", "kiosk", "online", "paper", "api"])
 CHANNEL_P = np.array([34, 14, 26, 16, 7, 3]) / 100

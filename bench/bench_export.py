@@ -37,7 +37,7 @@ def prepare(folder: Path, responses: int) -> None:
 
     from survey.extensions import db
     from survey.models import Response
-    from survey.services.demo import seed_demo
+    from survey.services.demo.seed import seed_demo
 
     folder.mkdir(parents=True, exist_ok=True)
     app = make_app(folder)
@@ -58,7 +58,7 @@ def child(folder: Path, file_format: str, k: int, trace: bool) -> None:
     import tracemalloc
 
     from survey.extensions import db
-    from survey.services.research_export import ExportOptions, export_anonymised
+    from survey.services.research.export import ExportOptions, export_anonymised
 
     app = make_app(folder)
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the app and its imports, before exporting

@@ -30,7 +30,8 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'survey.db'}"
 
-    from survey import database, i18n, security, templating
+    from survey import database, errors, i18n, security, templating
+    from survey.auth import guards
     from survey.extensions import babel, csrf, db, limiter, migrate
 
     database.configure_engines()
@@ -46,14 +47,30 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
-
-    from survey.blueprints import register_blueprints
-
-    register_blueprints(app)
-
-    from survey import errors
-    from survey.cli import register_commands
-
+    guards.init_app(app)  # after i18n: an official's saved language is read by the guard
+    _register_blueprints(app)
     errors.init_app(app)
-    register_commands(app)
+    _register_commands(app)
     return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from survey.admin.views import admin
+    from survey.api.views import api
+    from survey.auth.views import auth
+    from survey.citizen.views import citizen
+    from survey.dashboard.views import dashboard
+    from survey.main.views import main
+    from survey.research.views import research
+    from survey.themes.views import themes
+
+    for blueprint in (main, citizen, api, auth, dashboard, themes, admin, research):
+        app.register_blueprint(blueprint)
+
+
+def _register_commands(app: Flask) -> None:
+    from survey.cli import catalog, demo, figures, links, report, research, themes, users
+
+    for module in (catalog, demo, report, links, users, figures, themes, research):
+        for command in module.COMMANDS:
+            app.cli.add_command(command)

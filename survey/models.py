@@ -312,7 +312,7 @@ class RatingRollup(Base):
     `rollups` answers every question under every filter but grows with month × office × procedure ×
     channel × answer; this table has one row per month, office and procedure, with the five rating counts
     (and the verified ones) as columns, so a national overview sums thousands of rows, not millions.
-    Kept in step with `rollups` by survey.services.rollups.add_to_rollups.
+    Kept in step with `rollups` by survey.services.responses.rollups.add_to_rollups.
     """
 
     __tablename__ = "rating_rollups"

@@ -14,8 +14,8 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from survey.auth.forms import OfficialsForm
 from survey.extensions import db
 from survey.models import Office, Procedure, User
-from survey.services.targets import TargetError, parse_percentage
-from survey.services.users import UserError, normalise_email
+from survey.services.accounts.users import UserError, normalise_email
+from survey.services.reporting.targets import TargetError, parse_percentage
 
 ROLE_LABELS = {
     "official": _l("Official (sees one office and the offices under it)"),

@@ -12,15 +12,18 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
+from analysis.periods import LOCAL_TIME
 from survey.admin.forms import ROLE_LABELS, ApiKeyForm, AuditFilterForm, CatalogUploadForm, TargetForm, UserCreateForm
 from survey.auth.guards import role_required
 from survey.auth.identity import current_user
 from survey.extensions import csrf, db
 from survey.models import ApiKey, QuestionnaireVersion
-from survey.services import api_keys, catalog_listing, targets, users
-from survey.services.audit_search import LOCAL_TIME, AuditFilter, audit_actions, search_audit_log
-from survey.services.catalog import CatalogImportError
-from survey.services.users import Actor, UserError
+from survey.services.accounts import api_keys, users
+from survey.services.accounts.users import Actor, UserError
+from survey.services.audit import AuditFilter, audit_actions, search_audit_log
+from survey.services.catalog import listing as catalog_listing
+from survey.services.catalog.imports import CatalogImportError
+from survey.services.reporting import targets
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 UPLOAD_LIMIT = 8 * 1024 * 1024  # a national office list is a few hundred kilobytes

@@ -13,8 +13,8 @@ from flask import current_app, request
 from survey.auth.identity import current_user
 from survey.extensions import db
 from survey.models import ApiKey, User
-from survey.services.api_keys import authenticate_key
-from survey.services.scoping import user_office_scope, visible_office_ids
+from survey.services.accounts.api_keys import authenticate_key
+from survey.services.accounts.scoping import user_office_scope, visible_office_ids
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from survey.models import AGE_BANDS, CHANNELS, ELEMENTS, EXTRA_PAYMENT, ON_TIME, SERVICE_MODES, SEXES
-from survey.services.reports import GROUPS
-from survey.services.responses import COMMENT_MAX
+from survey.services.reporting.summary import GROUPS
+from survey.services.responses.store import COMMENT_MAX
 
 
 def _ref(name: str) -> dict[str, str]:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from analysis.periods import is_month
 from survey.api.schemas import FieldError
-from survey.services.reports import GROUPS, SummaryFilter
+from survey.services.reporting.summary import GROUPS, SummaryFilter
 
 PARAMETERS = ("group_by", "target", "min_n", "verified_only", "month_from", "month_to")
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 _TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no", "")
 
 
@@ -57,7 +56,7 @@ def parse_summary_query(
     months = {}
     for name in ("month_from", "month_to"):
         value = args.get(name)
-        if value is not None and not _MONTH.fullmatch(value):
+        if value is not None and not is_month(value):
             errors.append(FieldError(name, "must be a month as YYYY-MM"))
         months[name] = value or None
     if errors:

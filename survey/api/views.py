@@ -20,12 +20,12 @@ from survey.api.schemas import FieldError, office_code_of, parse_invitation_body
 from survey.api.summary import parse_summary_query
 from survey.extensions import csrf, db, limiter
 from survey.models import Invitation, Office, Procedure
-from survey.services import idempotency
-from survey.services.invitations import LinkError, issue_dossier_link, link_url, resolve_link, token_id_of
-from survey.services.qr import qr_png, qr_svg
-from survey.services.reports import satisfaction_summary
-from survey.services.responses import AlreadyRated, InvalidAnswers, store_response
-from survey.services.scoping import may_see_office
+from survey.services.accounts.scoping import may_see_office
+from survey.services.reporting.summary import satisfaction_summary
+from survey.services.responses import idempotency
+from survey.services.responses.invitations import LinkError, issue_dossier_link, link_url, resolve_link, token_id_of
+from survey.services.responses.qr import qr_png, qr_svg
+from survey.services.responses.store import AlreadyRated, InvalidAnswers, store_response
 
 api = Blueprint("api", __name__)
 csrf.exempt(api)

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 
-from survey.services.passwords import MAX_LENGTH, weakness
+from survey.services.accounts.passwords import MAX_LENGTH, weakness
 
 
 def _normalise_text(value: Any) -> Any:
@@ -31,7 +31,7 @@ class OfficialsForm(FlaskForm):
             return unbound_field.bind(form=form, **options)
 
 
-# Words for the password rules' codes (survey.services.passwords.weakness).
+# Words for the password rules' codes (survey.services.accounts.passwords.weakness).
 WEAKNESS_MESSAGES = {
     "too_short": _l("Use at least 12 characters."),
     "too_long": _l("Use at most %(limit)s characters.", limit=MAX_LENGTH),

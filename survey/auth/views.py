@@ -11,11 +11,10 @@ from survey.auth.forms import ChangePasswordForm, LoginForm
 from survey.auth.identity import current_user, log_in, log_out
 from survey.extensions import db, limiter
 from survey.models import User
-from survey.services import users
-from survey.services.users import LoginRefused, UserError
+from survey.services.accounts import users
+from survey.services.accounts.users import LoginRefused, UserError
 
 auth = Blueprint("auth", __name__)
-auth.record_once(lambda state: guards.init_app(state.app))
 
 # Where each role lands after signing in, first existing page wins.
 LANDING = {

@@ -16,7 +16,7 @@ from wtforms import Field, HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from survey.models import AGE_BANDS, ELEMENTS, EXTRA_PAYMENT, ON_TIME, SERVICE_MODES, SEXES
-from survey.services.responses import COMMENT_MAX, Answers
+from survey.services.responses.store import COMMENT_MAX, Answers
 
 SCALE = ("1", "2", "3", "4", "5")
 RETURNS = ("0", "1", "2")

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.models import Invitation, OfficeProcedure, Procedure, QuestionnaireVersion
-from survey.services.invitations import resolve_link
-from survey.services.questionnaire import shipped_definition
+from survey.services.catalog.questionnaire import shipped_definition
+from survey.services.responses.invitations import resolve_link
 
 # How the citizen did the procedure, when the link's channel already says so.
 KNOWN_SERVICE_MODE = {"online": "online", "kiosk": "in_person"}

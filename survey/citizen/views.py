@@ -21,9 +21,9 @@ from survey.extensions import db, limiter
 from survey.i18n import LANGUAGE_COOKIE
 from survey.models import Invitation
 from survey.security import keep_private
-from survey.services.invitations import LinkError, public_link, resolve_link
-from survey.services.qr import qr_svg
-from survey.services.responses import AlreadyRated, InvalidAnswers, store_response
+from survey.services.responses.invitations import LinkError, public_link, resolve_link
+from survey.services.responses.qr import qr_svg
+from survey.services.responses.store import AlreadyRated, InvalidAnswers, store_response
 
 citizen = Blueprint("citizen", __name__)
 

@@ -6,7 +6,7 @@ import click
 
 from survey.extensions import db
 from survey.services.audit import record
-from survey.services.catalog import CatalogImportError, import_catalog_file, load_starter_catalog
+from survey.services.catalog.imports import CatalogImportError, import_catalog_file, load_starter_catalog
 
 
 @click.command("import-catalog")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from survey.extensions import db
 from survey.models import Response
-from survey.services.demo import seed_demo
+from survey.services.demo.seed import seed_demo
 
 
 @click.command("seed-demo")

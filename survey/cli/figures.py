@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from survey.extensions import db
-from survey.services.figures import COLUMNS, FiguresImportError, import_figures_file
+from survey.services.reporting.figures import COLUMNS, FiguresImportError, import_figures_file
 
 
 @click.command("import-figures")

@@ -7,8 +7,8 @@ from flask import current_app
 
 from survey.extensions import db
 from survey.models import CHANNELS
-from survey.services.api_keys import ApiKeyError, create_api_key
-from survey.services.invitations import MAX_EXPIRES_DAYS, LinkError, issue_dossier_link, public_link
+from survey.services.accounts.api_keys import ApiKeyError, create_api_key
+from survey.services.responses.invitations import MAX_EXPIRES_DAYS, LinkError, issue_dossier_link, public_link
 
 
 @click.command("issue-link")

@@ -10,7 +10,7 @@ import click
 from flask import current_app
 
 from survey.extensions import db
-from survey.services.reports import GROUPS, SummaryFilter, group_names, satisfaction_summary
+from survey.services.reporting.summary import GROUPS, SummaryFilter, group_names, satisfaction_summary
 
 COLUMNS = ("n", "satisfied", "share", "ci_low", "ci_high", "status")
 STATUS_TEXT = {"met": "met", "not_met": "NOT MET", "cant_tell": "can't tell yet", "too_few": "too few"}

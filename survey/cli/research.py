@@ -8,9 +8,14 @@ import click
 from flask import current_app
 
 from survey.extensions import db
-from survey.services.research_columns import FORMATS, OMITTABLE, TEXT_MODES
-from survey.services.research_export import ExportError, ExportOptions, export_anonymised
-from survey.services.retention import EraseError, erase_response_by_link, purge_expired_contacts, token_from_text
+from survey.services.research.columns import FORMATS, OMITTABLE, TEXT_MODES
+from survey.services.research.export import ExportError, ExportOptions, export_anonymised
+from survey.services.responses.retention import (
+    EraseError,
+    erase_response_by_link,
+    purge_expired_contacts,
+    token_from_text,
+)
 
 
 def _omitted(raw: str) -> tuple[str, ...]:

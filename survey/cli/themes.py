@@ -11,7 +11,7 @@ from __future__ import annotations
 import click
 
 from survey.extensions import db
-from survey.services.themes import (
+from survey.services.themes.runs import (
     DEFAULT_KEEP,
     DEFAULT_MIN_COMMENTS,
     RunOutcome,

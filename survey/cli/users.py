@@ -8,7 +8,7 @@ import click
 
 from survey.extensions import db
 from survey.models import ROLES
-from survey.services.users import UserError, create_user
+from survey.services.accounts.users import UserError, create_user
 
 
 def _read_password_from_stdin() -> str:

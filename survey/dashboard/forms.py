@@ -10,8 +10,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, SelectField, StringField
 from wtforms.validators import ValidationError
 
+from analysis.periods import is_month
 from survey.models import CHANNELS
-from survey.services.dashboard_query import MONTH, DashboardFilter, FilterOptions
+from survey.services.reporting.query import DashboardFilter, FilterOptions
 
 CHANNEL_LABELS = {
     "qr": _l("QR code"),
@@ -50,7 +51,7 @@ class FilterForm(FlaskForm):
 
     @staticmethod
     def _check_month(field: Field) -> None:
-        if field.data and not MONTH.match(field.data):
+        if field.data and not is_month(field.data):
             raise ValidationError(_l("Write the month as year-month, for example 2025-07."))
 
     def validate_month_from(self, field: Field) -> None:
@@ -59,7 +60,7 @@ class FilterForm(FlaskForm):
     def validate_month_to(self, field: Field) -> None:
         self._check_month(field)
         start = self.month_from.data
-        if field.data and start and MONTH.match(start) and field.data < start:
+        if field.data and start and is_month(start) and field.data < start:
             raise ValidationError(_l("The end month is before the start month."))
 
     def _check_choice(self, field: Field, message: Any) -> None:

@@ -12,9 +12,9 @@ from flask_babel import lazy_gettext as _l
 
 from analysis.satisfaction import MonthSummary, Summary
 from survey.dashboard.forms import CHANNEL_LABELS
-from survey.services.dashboard import Group
-from survey.services.dashboard_detail import Detail, Share
-from survey.services.downloads import Column, Table
+from survey.services.reporting.dashboard import Group
+from survey.services.reporting.detail import Detail, Share
+from survey.services.reporting.downloads import Column, Table
 
 STATUS_LABELS = {
     "met": _l("Meets the target"),

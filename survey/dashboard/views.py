@@ -21,11 +21,11 @@ from survey.dashboard.charts import Chart, Point, ranking_chart, trend_chart
 from survey.dashboard.forms import FilterForm
 from survey.extensions import db
 from survey.models import User
-from survey.services import dashboard as service
-from survey.services.dashboard_detail import detail
-from survey.services.dashboard_query import DashboardFilter, FilterOptions, Scope, filter_options
-from survey.services.downloads import FORMATS, for_publication, record_download, render
-from survey.services.scoping import user_office_scope
+from survey.services.accounts.scoping import user_office_scope
+from survey.services.reporting import dashboard as service
+from survey.services.reporting.detail import detail
+from survey.services.reporting.downloads import FORMATS, for_publication, record_download, render
+from survey.services.reporting.query import DashboardFilter, FilterOptions, Scope, filter_options
 
 dashboard = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 

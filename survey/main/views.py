@@ -7,8 +7,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from survey.extensions import db
-from survey.services.demo_links import demo_links
-from survey.services.site import demo_mode
+from survey.services.demo.links import demo_links
+from survey.services.demo.mode import demo_mode
 
 main = Blueprint("main", __name__)
 

@@ -17,7 +17,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, Val
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from survey.auth.forms import OfficialsForm
-from survey.services.research_export import ExportOptions
+from survey.services.research.export import ExportOptions
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 

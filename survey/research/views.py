@@ -21,11 +21,11 @@ from survey.auth.identity import current_user
 from survey.extensions import db, limiter
 from survey.research.forms import EraseForm, ExportForm
 from survey.security import keep_private
-from survey.services.research_codebook import codebook_markdown, reference_codebook
-from survey.services.research_columns import ALL_COLUMNS
-from survey.services.research_export import ExportError, export_anonymised
-from survey.services.research_plan import load_catalog
-from survey.services.retention import EraseError, erasable_invitation, erase_response_by_link
+from survey.services.research.codebook import codebook_markdown, reference_codebook
+from survey.services.research.columns import ALL_COLUMNS
+from survey.services.research.export import ExportError, export_anonymised
+from survey.services.research.plan import load_catalog
+from survey.services.responses.retention import EraseError, erasable_invitation, erase_response_by_link
 
 research = Blueprint("research", __name__)
 

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import Field, SelectField
 from wtforms.validators import ValidationError
 
-from survey.services.theme_pages import RunChoice
+from survey.services.themes.pages import RunChoice
 
 WHOLE_COUNTRY = ""
 

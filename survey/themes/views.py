@@ -1,6 +1,6 @@
 """Complaint themes for officials: the latest theming run of an office, procedure and period, and one theme in detail.
 
-Views read the caller's office scope and hand it to `survey.services.theme_pages`, which applies it in the
+Views read the caller's office scope and hand it to `survey.services.themes.pages`, which applies it in the
 query: an official sees runs whose scope lies inside their office subtree, and example comments only from
 responses of their offices, re-redacted on the way out.
 """
@@ -18,8 +18,8 @@ from survey.auth.identity import current_user
 from survey.extensions import db
 from survey.models import Office, Procedure, User
 from survey.security import keep_private
-from survey.services import theme_pages
-from survey.services.scoping import user_office_scope
+from survey.services.accounts.scoping import user_office_scope
+from survey.services.themes import pages as theme_pages
 from survey.themes.forms import WHOLE_COUNTRY, ThemeFilterForm, month_label
 from survey.themes.sparkline import sparkline
 

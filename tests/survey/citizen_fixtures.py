@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from survey.extensions import db
 from survey.models import Response
-from survey.services.catalog import load_starter_catalog
-from survey.services.invitations import issue_dossier_link, public_link
+from survey.services.catalog.imports import load_starter_catalog
+from survey.services.responses.invitations import issue_dossier_link, public_link
 from tests.conftest import make_app
 from tests.survey.citizen_server import hidden_fields
 

@@ -28,8 +28,8 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 def issue_test_link(database_url: str, tmp_path: Path, dossier_code: str) -> str:
     """The token of a one-time link at a demo ward office, issued straight through the service."""
     from survey.extensions import db
-    from survey.services.catalog import load_starter_catalog
-    from survey.services.invitations import issue_dossier_link
+    from survey.services.catalog.imports import load_starter_catalog
+    from survey.services.responses.invitations import issue_dossier_link
     from tests.conftest import make_app
 
     app = make_app(database_url, tmp_path, SECRET_KEY=SECRET)

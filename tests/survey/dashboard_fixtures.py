@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from survey.auth.identity import SESSION_STAMP, SESSION_USER, _stamp
 from survey.models import Office, Procedure, Response, User
-from survey.services.catalog import load_starter_catalog
-from survey.services.questionnaire import active_questionnaire
-from survey.services.rollups import add_to_rollups, count_cells
+from survey.services.catalog.imports import load_starter_catalog
+from survey.services.catalog.questionnaire import active_questionnaire
+from survey.services.responses.rollups import add_to_rollups, count_cells
 
 _emails = count()
 

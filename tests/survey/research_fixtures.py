@@ -18,10 +18,10 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from survey.models import Office, OfficeProcedure, Procedure, Response
-from survey.services.demo import seed_demo
-from survey.services.questionnaire import active_questionnaire
-from survey.services.responses import Answers, store_response
-from survey.services.rollups import rebuild_rollups
+from survey.services.catalog.questionnaire import active_questionnaire
+from survey.services.demo.seed import seed_demo
+from survey.services.responses.rollups import rebuild_rollups
+from survey.services.responses.store import Answers, store_response
 
 PHONE, ID_NUMBER, EMAIL = "0912 345 678", "079203001234", "nguyen.van.a@gmail.com"
 PII_STRINGS = (PHONE, PHONE.replace(" ", ""), ID_NUMBER, EMAIL)

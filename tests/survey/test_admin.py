@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from survey.auth.guards import login_required, role_required
 from survey.models import ApiKey, AuditEntry, Office, Procedure, Target, User
-from survey.services.questionnaire import active_questionnaire
+from survey.services.catalog.questionnaire import active_questionnaire
 from tests.survey.test_auth_support import PASSWORD, csrf_token, load_catalog, login, make_user, post_form
 
 ADMIN_PAGES = ("/admin/", "/admin/users", "/admin/users/new", "/admin/catalog", "/admin/api-keys", "/admin/targets",

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from survey.auth.identity import SESSION_STAMP, SESSION_USER, _stamp
 from survey.models import ApiKey, AuditEntry, IdempotencyRecord, Office, Response, User
-from survey.services.api_keys import create_api_key, revoke_api_key
-from survey.services.catalog import load_starter_catalog
-from survey.services.reports import SummaryFilter, satisfaction_summary
+from survey.services.accounts.api_keys import create_api_key, revoke_api_key
+from survey.services.catalog.imports import load_starter_catalog
+from survey.services.reporting.summary import SummaryFilter, satisfaction_summary
 
 BODY = {"procedure_code": "1.001193", "office_code": "01.01", "channel": "kiosk", "rating": 4}
 

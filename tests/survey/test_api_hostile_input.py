@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from survey.models import Response
-from survey.services.api_keys import create_api_key
-from survey.services.catalog import load_starter_catalog
+from survey.services.accounts.api_keys import create_api_key
+from survey.services.catalog.imports import load_starter_catalog
 
 VALID = {"procedure_code": "1.001193", "office_code": "01.01", "channel": "kiosk", "rating": 4}
 FIELDS = [*VALID, "elements", "on_time", "returns", "agencies", "extra_payment", "service_mode", "comment",

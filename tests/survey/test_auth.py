@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from survey.models import AuditEntry, User
-from survey.services.users import LOCK_MINUTES, MAX_FAILURES
+from survey.services.accounts.users import LOCK_MINUTES, MAX_FAILURES
 from tests.survey.test_auth_support import PASSWORD, csrf_token, login, make_user, post_form
 
 GENERIC_ERROR = "Địa chỉ e-mail hoặc mật khẩu không đúng."

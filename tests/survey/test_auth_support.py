@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from survey.services.catalog import load_starter_catalog
-from survey.services.users import create_user
+from survey.services.accounts.users import create_user
+from survey.services.catalog.imports import load_starter_catalog
 
 PASSWORD = "một câu dài đủ nhớ 2025"
 _CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from survey.models import Office, OfficeProcedure, Procedure
-from survey.services.catalog import CatalogImportError, import_catalog_file, load_starter_catalog
+from survey.services.catalog.imports import CatalogImportError, import_catalog_file, load_starter_catalog
 
 STARTER_CODES = {
     "1.001193", "1.000894", "1.000656", "1.004884", "1.000689", "2.000806", "1.004873", "1.000881", "2.000635",

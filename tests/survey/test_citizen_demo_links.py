@@ -7,8 +7,8 @@ import re
 from sqlalchemy import func, select
 
 from survey.models import Invitation
-from survey.services.demo import seed_demo
-from survey.services.demo_links import demo_links
+from survey.services.demo.links import demo_links
+from survey.services.demo.seed import seed_demo
 
 
 def _survey_paths(html: str) -> list[str]:

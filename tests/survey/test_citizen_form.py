@@ -10,7 +10,7 @@ from sqlalchemy.exc import OperationalError
 from survey.citizen import views
 from survey.extensions import db
 from survey.models import Invitation
-from survey.services.catalog import load_starter_catalog
+from survey.services.catalog.imports import load_starter_catalog
 from tests.conftest import make_app
 from tests.survey import citizen_fixtures
 from tests.survey.citizen_fixtures import latest_response, new_dossier_link, open_form, response_count
@@ -201,7 +201,7 @@ def test_when_the_database_is_unreachable_the_citizen_is_told_to_try_again(app, 
 def test_submissions_are_rate_limited_with_a_friendly_page(database_url, tmp_path):
     limited = make_app(database_url, tmp_path, SUBMIT_RATE_LIMIT="2/minute")
     with limited.app_context():
-        from survey.services.catalog import load_starter_catalog
+        from survey.services.catalog.imports import load_starter_catalog
 
         load_starter_catalog(db.session, demo_offices=True)
         db.session.commit()
@@ -350,8 +350,8 @@ def test_rating_labels_are_the_official_scale(client, links):
 def test_thanks_page_offers_erasure_only_for_a_used_one_time_link(client, session):
     from flask import current_app
 
-    from survey.services.invitations import issue_dossier_link, public_link
-    from survey.services.responses import Answers, store_response
+    from survey.services.responses.invitations import issue_dossier_link, public_link
+    from survey.services.responses.store import Answers, store_response
 
     load_starter_catalog(session, demo_offices=True)
     secret, base = current_app.config["SECRET_KEY"], current_app.config["BASE_URL"]

@@ -10,10 +10,10 @@ from sqlalchemy import case, func, select
 
 from analysis.satisfaction import monthly_trend, sipas_from_counts, summarise_counts, tt01_indicator_score
 from survey.models import Office, Procedure, Response
-from survey.services.dashboard import Settings, office_comparison, overview, procedure_ranking
-from survey.services.dashboard_detail import detail, tt01_score_from_counts
-from survey.services.dashboard_query import DashboardFilter
-from survey.services.targets import set_target
+from survey.services.reporting.dashboard import Settings, office_comparison, overview, procedure_ranking
+from survey.services.reporting.detail import detail, tt01_score_from_counts
+from survey.services.reporting.query import DashboardFilter
+from survey.services.reporting.targets import set_target
 from tests.survey.dashboard_fixtures import make_responses, make_user, office, procedure, sign_in, standard_data
 
 SATISFIED = func.sum(case((Response.rating >= 4, 1), else_=0))

@@ -7,9 +7,9 @@ import re
 from sqlalchemy import case, func, select
 
 from survey.models import Office, Response, Rollup, SiteSetting
-from survey.services.demo import seed_demo
-from survey.services.reports import SummaryFilter, satisfaction_summary
-from survey.services.rollups import rebuild_rollups
+from survey.services.demo.seed import seed_demo
+from survey.services.reporting.summary import SummaryFilter, satisfaction_summary
+from survey.services.responses.rollups import rebuild_rollups
 
 PHONE = re.compile(r"0\d{2,3}[ .]?\d{3}[ .]?\d{3,4}")
 

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from survey.models import AuditEntry
-from survey.services.downloads import Column, Table, for_publication, to_csv, to_xlsx
+from survey.services.reporting.downloads import Column, Table, for_publication, to_csv, to_xlsx
 from tests.survey.dashboard_fixtures import make_user, sign_in, standard_data
 
 TABLES = ("trend", "procedures", "offices", "channels", "elements", "tt01", "service_modes", "extra_payment")

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from survey.models import Invitation, OfficeFigures
-from survey.services.dashboard import Settings
-from survey.services.dashboard_detail import detail
-from survey.services.dashboard_query import DashboardFilter
+from survey.services.reporting.dashboard import Settings
+from survey.services.reporting.detail import detail
+from survey.services.reporting.query import DashboardFilter
 from tests.survey.dashboard_fixtures import load_catalog, make_user, office, procedure, sign_in, standard_data
 
 HEADER = (

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select, text
 
 from survey.models import Invitation, Office, Procedure, RatedDossier
-from survey.services.catalog import load_starter_catalog
-from survey.services.invitations import (
+from survey.services.catalog.imports import load_starter_catalog
+from survey.services.responses.invitations import (
     TOKEN_LENGTH,
     LinkError,
     dossier_hash,
@@ -18,7 +18,7 @@ from survey.services.invitations import (
     public_link,
     resolve_link,
 )
-from survey.services.responses import AlreadyRated, Answers, store_response
+from survey.services.responses.store import AlreadyRated, Answers, store_response
 
 SECRET = "a-test-secret-a-test-secret-a-test-secret"
 DOSSIER = "000.00.31.H56-240115-0001"

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from survey.models import ApiKey, AuditEntry, Invitation
-from survey.services.api_keys import authenticate_key
-from survey.services.catalog import load_starter_catalog
-from survey.services.invitations import resolve_link
+from survey.services.accounts.api_keys import authenticate_key
+from survey.services.catalog.imports import load_starter_catalog
+from survey.services.responses.invitations import resolve_link
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from survey.services.demo import seed_demo
+from survey.services.demo.seed import seed_demo
 from tests.conftest import make_app
 
 

@@ -9,7 +9,7 @@ import json
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from survey.services.demo import seed_demo
+from survey.services.demo.seed import seed_demo
 
 KEYS = ["n", "satisfied", "share", "ci_low", "ci_high", "status"]
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from survey.extensions import db
 from survey.models import AuditEntry, Invitation, Response
-from survey.services.research_export import ExportError, ExportOptions, export_anonymised
+from survey.services.research.export import ExportError, ExportOptions, export_anonymised
 from tests.conftest import fresh_database_url, make_app
 from tests.survey.research_fixtures import (
     PII_STRINGS,
@@ -270,7 +270,7 @@ def test_command_refuses_an_unwritable_path(seeded, runner, tmp_path) -> None:
 
 
 def test_a_failure_midway_leaves_no_partial_file(seeded, tmp_path, monkeypatch) -> None:
-    from survey.services import research_export
+    from survey.services.research import export as research_export
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("disk full")

@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from analysis.periods import local_month
 from survey.models import Invitation, Office, Procedure, RatedDossier, Response, Rollup
-from survey.services.catalog import load_starter_catalog
-from survey.services.invitations import issue_dossier_link, resolve_link
-from survey.services.responses import AlreadyRated, Answers, InvalidAnswers, local_month, store_response
-from survey.services.rollups import count_cells, response_values
+from survey.services.catalog.imports import load_starter_catalog
+from survey.services.responses.invitations import issue_dossier_link, resolve_link
+from survey.services.responses.rollups import count_cells, response_values
+from survey.services.responses.store import AlreadyRated, Answers, InvalidAnswers, store_response
 
 SECRET = "a-test-secret-a-test-secret-a-test-secret"
 

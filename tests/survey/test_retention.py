@@ -22,16 +22,16 @@ from survey.models import (
     Theme,
     ThemeRun,
 )
-from survey.services.catalog import load_starter_catalog
-from survey.services.invitations import issue_dossier_link, public_link, resolve_link
-from survey.services.responses import Answers, store_response
-from survey.services.retention import (
+from survey.services.catalog.imports import load_starter_catalog
+from survey.services.responses.invitations import issue_dossier_link, public_link, resolve_link
+from survey.services.responses.retention import (
     EraseError,
     erase_response_by_link,
     purge_expired_contacts,
     token_from_text,
 )
-from survey.services.rollups import count_cells, response_values
+from survey.services.responses.rollups import count_cells, response_values
+from survey.services.responses.store import Answers, store_response
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 BASE_URL = "https://khaosat.example.vn"

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from survey.models import AuditEntry, Office, Procedure, Target
-from survey.services.targets import (
+from survey.services.reporting.targets import (
     TargetError,
     clear_target,
     effective_target,

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from survey.models import Response, ResponseTheme, Theme, ThemeRun
-from survey.services import theme_pages
-from survey.services.scoping import subtree_ids
-from survey.services.themes import RunScope, RunSettings, run_themes, themes_of
+from survey.services.accounts.scoping import subtree_ids
+from survey.services.themes import pages as theme_pages
+from survey.services.themes.runs import RunScope, RunSettings, run_themes, themes_of
 from tests.survey.dashboard_fixtures import make_user, sign_in
 from tests.survey.themes_fixtures import add_comment, office_id, period, seed
 

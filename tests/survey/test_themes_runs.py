@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from survey.models import Office, Procedure, Response, ResponseTheme, Theme, ThemeRun
-from survey.services.catalog import load_starter_catalog
-from survey.services.scoping import subtree_ids
-from survey.services.themes import (
+from survey.services.accounts.scoping import subtree_ids
+from survey.services.catalog.imports import load_starter_catalog
+from survey.services.themes.runs import (
     RunScope,
     RunSettings,
     ThemeRunError,

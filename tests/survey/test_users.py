@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from survey.models import AuditEntry, User
-from survey.services import users
-from survey.services.passwords import one_time_password, verify_password, weakness
+from survey.services.accounts import users
+from survey.services.accounts.passwords import one_time_password, verify_password, weakness
 from tests.survey.test_auth_support import PASSWORD, load_catalog, login, make_user
 
 

@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from analysis.periods import current_month, shift_month
 from survey.models import Office, Procedure, Response
-from survey.services import demo_comments
-from survey.services.demo import seed_demo
-from survey.services.questionnaire import active_questionnaire
-from survey.services.themes import current_month, shift_month
+from survey.services.catalog.questionnaire import active_questionnaire
+from survey.services.demo import comments as demo_comments
+from survey.services.demo.seed import seed_demo
 
 # The demo generator's theme names → the official seed theme codes they correspond to.
 DEMO_TO_SEED = {

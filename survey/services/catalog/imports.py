@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.models import OFFICE_LEVELS, PROCEDURE_LEVELS, Office, OfficeProcedure, Procedure, Province
-from survey.services.csvfile import CsvFileError, read_csv_lines
+from survey.services.catalog.csvfile import CsvFileError, read_csv_lines
 
 PROCEDURE_COLUMNS = ("code", "name", "field", "level", "valid_from")
 OFFICE_COLUMNS = ("code", "name", "level", "province_code", "parent_code")

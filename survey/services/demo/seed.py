@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from analysis.periods import LOCAL_TIME, local_month
 from analysis.redaction import redact
 from survey.models import (
     AGE_BANDS,
@@ -30,13 +30,11 @@ from survey.models import (
     ResponseTheme,
     SiteSetting,
 )
-from survey.services import demo_comments
-from survey.services.catalog import load_starter_catalog
-from survey.services.questionnaire import active_questionnaire
-from survey.services.responses import local_month
-from survey.services.rollups import rebuild_rollups
+from survey.services.catalog.imports import load_starter_catalog
+from survey.services.catalog.questionnaire import active_questionnaire
+from survey.services.demo import comments as demo_comments
+from survey.services.responses.rollups import rebuild_rollups
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 CHANNEL_WEIGHTS = {"qr": 34, "kiosk": 26, "sms": 14, "online": 16, "paper": 7, "api": 3}
 CHANNEL_EFFECT = {"qr": 0.0, "kiosk": 0.15, "sms": -0.1, "online": -0.35, "paper": 0.3, "api": 0.0}
 PROCEDURE_WEIGHT = {"1.001193": 9, "2.000815": 12, "2.000884": 5, "1.004222": 6, "1.004194": 7, "1.000894": 4}
@@ -78,7 +76,7 @@ class DemoGenerator:
         procedures = {p.id: p for ps in links.values() for p in ps}
         self.procedure_effect = {pid: rng.gauss(0.0, 0.45) for pid in procedures}
         self.pair_effect: dict[tuple[int, int], float] = {}
-        self.months = _months_back(datetime.now(LOCAL), months)
+        self.months = _months_back(datetime.now(LOCAL_TIME), months)
         self.channels = list(CHANNEL_WEIGHTS)
         self.channel_weights = list(CHANNEL_WEIGHTS.values())
 
@@ -92,7 +90,7 @@ class DemoGenerator:
         year, month = self.months[index]
         day = self.rng.randint(1, 28)
         hour = self.rng.choice([7, 8, 8, 9, 9, 10, 10, 11, 13, 14, 14, 15, 16])
-        local = datetime(year, month, day, hour, self.rng.randint(0, 59), self.rng.randint(0, 59), tzinfo=LOCAL)
+        local = datetime(year, month, day, hour, self.rng.randint(0, 59), self.rng.randint(0, 59), tzinfo=LOCAL_TIME)
         return local.astimezone(UTC)
 
     def response(self) -> dict[str, Any]:

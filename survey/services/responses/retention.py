@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from survey.models import CallbackContact, Invitation, Office, Response, ResponseTheme, Rollup
 from survey.services import audit
-from survey.services.invitations import resolve_link
-from survey.services.rollups import add_to_rollups, count_cells, response_values
+from survey.services.responses.invitations import resolve_link
+from survey.services.responses.rollups import add_to_rollups, count_cells, response_values
 
 _TOKEN_IN_URL = re.compile(r"/s/([A-Za-z0-9_-]+)")
 

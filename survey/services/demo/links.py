@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.models import Office, OfficeProcedure, Procedure, SiteSetting
-from survey.services.invitations import LinkError, issue_dossier_link, public_link, resolve_link
+from survey.services.responses.invitations import LinkError, issue_dossier_link, public_link, resolve_link
 
 SETTING_KEY = "demo_links"
 PREFERRED_PROCEDURES = ("1.001193", "2.000815", "1.004222")

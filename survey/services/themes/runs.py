@@ -5,14 +5,13 @@ stored, already redacted comments of dissatisfied responses (rating ≤ 3: we th
 fits `analysis.clustering.ComplaintThemer` aligned to the official seed themes, and stores the themes with
 their size, monthly counts, top terms and a few representative examples, plus one `ResponseTheme` row per
 themed comment. Everything the run ran with goes into `ThemeRun.parameters`, so a run can be repeated.
-Reading runs back for officials lives in `survey.services.theme_pages`.
+Reading runs back for officials lives in `survey.services.themes.pages`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 import time
 import warnings
 from collections import Counter
@@ -25,13 +24,12 @@ from sqlalchemy import ColumnElement, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from analysis.clustering import NO_THEME, ComplaintThemer
+from analysis.periods import current_month, is_month, months_between, shift_month
 from analysis.redaction import redact
 from analysis.themes import SeedTheme, load_seed_themes
 from survey.models import Office, Procedure, Response, ResponseTheme, Theme, ThemeRun
-from survey.services.responses import local_month
-from survey.services.scoping import subtree_ids
+from survey.services.accounts.scoping import subtree_ids
 
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 MAX_DISSATISFIED_RATING = 3  # 1 Rất không hài lòng, 2 Không hài lòng, 3 Bình thường: not satisfied
 DEFAULT_MONTHS = 3
 DEFAULT_MIN_COMMENTS = 20
@@ -82,27 +80,8 @@ class RunOutcome:
 # -- periods and arguments --------------------------------------------------------------------------------
 
 
-def current_month(now: datetime | None = None) -> str:
-    """This month as YYYY-MM in Asia/Ho_Chi_Minh time (DESIGN.md §5)."""
-    return local_month(now or datetime.now(UTC))
-
-
-def shift_month(month: str, delta: int) -> str:
-    year, number = map(int, month.split("-"))
-    index = year * 12 + number - 1 + delta
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def months_between(month_from: str, month_to: str) -> list[str]:
-    months, month = [], month_from
-    while month <= month_to:
-        months.append(month)
-        month = shift_month(month, 1)
-    return months
-
-
 def check_month(value: str, option: str) -> str:
-    if not MONTH.match(value):
+    if not is_month(value):
         raise ThemeRunError(f"{option} must be a month written YYYY-MM, for example 2025-07; got {value!r}")
     return value
 

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from survey.models import Office, OfficeFigures, Procedure
 from survey.services import audit
-from survey.services.catalog import CatalogImportError, LineError, RowChecker, clean
-from survey.services.csvfile import CsvFileError, read_csv_lines
+from survey.services.catalog.csvfile import CsvFileError, read_csv_lines
+from survey.services.catalog.imports import CatalogImportError, LineError, RowChecker, clean
 
 COUNT_COLUMNS = ("dossiers_handled", "dossiers_overdue", "dossiers_complained")
 INDICATOR_COLUMNS = ("indicator_2", "indicator_5", "indicator_6", "indicator_8", "indicator_9")

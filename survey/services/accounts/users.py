@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from survey.models import ROLES, AuditEntry, Office, User
 from survey.services import audit
-from survey.services.passwords import (
+from survey.services.accounts.passwords import (
     WEAKNESS_TEXT,
     hash_password,
     needs_rehash,

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from analysis.periods import month_end, month_start
 from analysis.satisfaction import (
     TT01_CITIZEN_INDICATORS,
     TT01_SYSTEM_INDICATORS,
@@ -30,10 +30,9 @@ from analysis.satisfaction import (
     tt01_office_band,
 )
 from survey.models import CHANNELS, ELEMENTS, EXTRA_PAYMENT, SERVICE_MODES, Invitation, OfficeFigures
-from survey.services.dashboard import Settings, scope_target, targets
-from survey.services.dashboard_query import DashboardFilter, Scope, allowed_offices, read_counts, satisfied_of
+from survey.services.reporting.dashboard import Settings, scope_target, targets
+from survey.services.reporting.query import DashboardFilter, Scope, allowed_offices, read_counts, satisfied_of
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 ELEMENT_METRICS = tuple(f"element_{name}" for name in ELEMENTS)
 # TT 01 citizen indicator → the rollup metric holding its answers (indicator 7 comes from the staff element).
 TT01_METRICS = {1: "on_time", 3: "returns", 4: "agencies", 7: "element_staff"}
@@ -125,13 +124,8 @@ def system_indicators(session: Session, office_id: int, where: DashboardFilter) 
 
 
 def _month_bounds(where: DashboardFilter) -> tuple[datetime | None, datetime | None]:
-    start = end = None
-    if where.month_from:
-        year, month = map(int, where.month_from.split("-"))
-        start = datetime(year, month, 1, tzinfo=LOCAL)
-    if where.month_to:
-        year, month = map(int, where.month_to.split("-"))
-        end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=LOCAL)
+    start = month_start(where.month_from) if where.month_from else None
+    end = month_end(where.month_to) if where.month_to else None
     return start, end
 
 

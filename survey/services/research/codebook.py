@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from survey.services.research_columns import FIXED_VALUES, GENERALISED_LABELS, Column
+from survey.services.research.columns import FIXED_VALUES, GENERALISED_LABELS, Column
 
 DEFINITIONS = {
     "satisfied": "Hài lòng = mức 4 (Hài lòng) hoặc 5 (Rất hài lòng) trên thang 1–5. Satisfied = rating 4 or 5 of 5.",

@@ -15,7 +15,6 @@ file's SHA-256.
 from __future__ import annotations
 
 import json
-import re
 import secrets
 import time
 from collections import Counter
@@ -29,11 +28,12 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from analysis.anonymise import TOP, Plan
+from analysis.periods import is_month
 from analysis.redaction import redact
 from survey.models import ELEMENTS, Response
 from survey.services import audit
-from survey.services.research_codebook import ExportFacts, build_codebook, codebook_markdown
-from survey.services.research_columns import (
+from survey.services.research.codebook import ExportFacts, build_codebook, codebook_markdown
+from survey.services.research.columns import (
     FORMATS,
     OMITTABLE,
     QUASI_IDENTIFIERS,
@@ -41,7 +41,7 @@ from survey.services.research_columns import (
     Column,
     export_columns,
 )
-from survey.services.research_plan import (
+from survey.services.research.plan import (
     Catalog,
     ExportError,
     count_combinations,
@@ -51,12 +51,11 @@ from survey.services.research_plan import (
     qi_value,
     snapshot,
 )
-from survey.services.research_writers import OutputFiles, open_writer, sha256_of
+from survey.services.research.writers import OutputFiles, open_writer, sha256_of
 
 __all__ = ["ExportError", "ExportOptions", "ExportResult", "export_anonymised"]
 
 BATCH_ROWS = 10_000
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 Progress = Callable[[int, int], None]
 
 
@@ -83,7 +82,7 @@ class ExportOptions:
         if self.text not in TEXT_MODES:
             raise ExportError(f"unknown text handling {self.text!r}; choose one of {', '.join(TEXT_MODES)}")
         for name, month in (("from", self.month_from), ("to", self.month_to)):
-            if month is not None and not _MONTH.match(month):
+            if month is not None and not is_month(month):
                 raise ExportError(f"the {name} month must look like 2025-07 (YYYY-MM), not {month!r}")
         if self.month_from and self.month_to and self.month_from > self.month_to:
             raise ExportError(f"the period starts ({self.month_from}) after it ends ({self.month_to})")

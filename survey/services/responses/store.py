@@ -12,12 +12,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from analysis.periods import local_date, local_month
 from analysis.redaction import redact
 from survey.models import (
     AGE_BANDS,
@@ -31,10 +31,9 @@ from survey.models import (
     RatedDossier,
     Response,
 )
-from survey.services.questionnaire import active_questionnaire
-from survey.services.rollups import add_to_rollups, count_cells, response_values
+from survey.services.catalog.questionnaire import active_questionnaire
+from survey.services.responses.rollups import add_to_rollups, count_cells, response_values
 
-LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
 COMMENT_MAX = 2000
 LANGUAGES = ("vi", "en")
 _SQLITE_LOCK_RETRIES = 3
@@ -127,11 +126,6 @@ def answer_problems(answers: Answers) -> dict[str, str]:
     if answers.language not in LANGUAGES:
         problems["language"] = f"must be one of {', '.join(LANGUAGES)}"
     return problems
-
-
-def local_month(moment: datetime) -> str:
-    """`YYYY-MM` in Asia/Ho_Chi_Minh time (DESIGN.md §5)."""
-    return moment.astimezone(LOCAL_TIME).strftime("%Y-%m")
 
 
 def _response_id_for_key(session: Session, submission_key: str | None) -> int | None:
@@ -252,9 +246,7 @@ def _store_once(
             )
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
                 raise _LinkTaken()
-            session.add(
-                RatedDossier(dossier_hash=invitation.dossier_hash, rated_on=created_at.astimezone(LOCAL_TIME).date())
-            )
+            session.add(RatedDossier(dossier_hash=invitation.dossier_hash, rated_on=local_date(created_at)))
             session.flush()
         session.commit()
     except (IntegrityError, _LinkTaken):

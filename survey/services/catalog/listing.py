@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from survey.models import Office, OfficeProcedure, Procedure, QuestionnaireVersion
 from survey.services import audit
-from survey.services.catalog import ImportResult, import_catalog_file
+from survey.services.catalog.imports import ImportResult, import_catalog_file
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from analysis.redaction import redact
 from analysis.themes import load_seed_themes
 from survey.models import Office, Procedure, Response, ResponseTheme, Theme, ThemeRun
-from survey.services.themes import theme_share, themes_of
+from survey.services.themes.runs import theme_share, themes_of
 
 Scope = set[int] | None  # office ids an official may see; None: every office
 

@@ -1,13 +1,12 @@
 """Scoped reads of the rollup table: the one place the dashboard turns filters and an official's scope into SQL.
 
 Every dashboard number (pages and downloads alike) is read through `read_counts`, which always intersects the
-requested offices with the caller's scope (`survey.services.scoping.user_office_scope`). A filter can narrow
+requested offices with the caller's scope (`survey.services.accounts.scoping.user_office_scope`). A filter can narrow
 what an official sees, never widen it.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -16,14 +15,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from analysis.periods import is_month
 from survey.models import CHANNELS, Office, Procedure, Province, RatingRollup, Rollup
-from survey.services.reports import SATISFIED_VALUES
-from survey.services.scoping import subtree_ids
+from survey.services.accounts.scoping import subtree_ids
+from survey.services.reporting.summary import SATISFIED_VALUES
 
 Scope = set[int] | None
 """Office ids the caller may see; None means every office (researchers and admins)."""
 
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 GROUP_COLUMNS = {
     "month": Rollup.month,
     "office_id": Rollup.office_id,
@@ -52,7 +51,7 @@ class DashboardFilter:
     def __post_init__(self) -> None:
         for name in ("month_from", "month_to"):
             value = getattr(self, name)
-            if value is not None and not MONTH.match(value):
+            if value is not None and not is_month(value):
                 raise FilterError(f"{name} must be a month written YYYY-MM, got {value!r}")
         if self.month_from and self.month_to and self.month_from > self.month_to:
             raise FilterError("month_from is after month_to")

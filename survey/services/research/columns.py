@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from survey.models import ELEMENTS
-from survey.services.questionnaire import shipped_definition
+from survey.services.catalog.questionnaire import shipped_definition
 
 QUASI_IDENTIFIERS = ("month", "office", "procedure", "channel", "age_band", "sex", "language")
 """Columns an outsider could know about a citizen: generalised until every combination is shared by k rows.

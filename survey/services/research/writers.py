@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from survey.services.research_columns import Column
+from survey.services.research.columns import Column
 
 ARROW_TYPES = {"string": pa.string(), "integer": pa.int16(), "boolean": pa.bool_()}
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from analysis.satisfaction import MonthSummary, Summary, monthly_trend, summarise_counts, two_proportion_test
-from survey.services.dashboard_query import (
+from survey.services.reporting.query import (
     DashboardFilter,
     Scope,
     procedures_by_id,
@@ -21,7 +21,7 @@ from survey.services.dashboard_query import (
     satisfied_of,
     visible_offices,
 )
-from survey.services.targets import TargetLookup, load_targets
+from survey.services.reporting.targets import TargetLookup, load_targets
 
 STATUS_ORDER = {"not_met": 0, "cant_tell": 1, "too_few": 2, "met": 3}
 """Ranking order: clearly below target first, then the ones we cannot judge yet, then too few, then met."""

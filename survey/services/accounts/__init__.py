@@ -1,0 +1,1 @@
+"""Officials' accounts, passwords, API keys and who may see which offices."""

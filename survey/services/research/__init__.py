@@ -1,0 +1,1 @@
+"""Anonymised research exports: the plan, the columns, the writers and the codebook."""

@@ -1,0 +1,1 @@
+"""Complaint themes: theming dissatisfied citizens' comments and reading the stored themes."""
