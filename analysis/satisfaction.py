@@ -103,6 +103,16 @@ def is_satisfied(rating: int) -> bool:
     return value in SATISFIED_RATINGS
 
 
+def count_satisfied(counts_by_rating: Mapping[str, int] | Mapping[int, int]) -> tuple[int, int]:
+    """(n answered, n satisfied) from counts per rating 1–5 (keys as numbers or their text, as rollups store them)."""
+    n = satisfied = 0
+    for rating, count in counts_by_rating.items():
+        n += count
+        if int(rating) in SATISFIED_RATINGS:
+            satisfied += count
+    return n, satisfied
+
+
 def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a binomial share (Wilson 1927; DESIGN.md §4 asks for 95 %).
 

@@ -32,8 +32,9 @@ from survey.models import Office, OfficeProcedure, Procedure, Province, RatingRo
 from survey.services.accounts.scoping import subtree_ids
 from survey.services.catalog.imports import import_catalog_file, load_starter_catalog
 from survey.services.catalog.questionnaire import active_questionnaire
-from survey.services.reporting.dashboard import Settings, overview, procedure_ranking
-from survey.services.reporting.query import DashboardFilter
+from survey.services.reporting.dashboard import overview, procedure_ranking
+from survey.services.reporting.query import ReportFilter
+from survey.services.reporting.summary import Settings
 from survey.services.responses.rollups import rebuild_rollups
 
 CHANNELS = np.array(["qr", "sms", "kiosk", "online", "paper", "api"])
@@ -202,7 +203,7 @@ def timed(action: Callable[[], Any], repeats: int) -> tuple[float, Any]:
 
 def measure(engine: Engine, backend: str, repeats: int) -> list[tuple[Any, ...]]:
     results = []
-    settings, everything = Settings(), DashboardFilter()
+    settings, everything = Settings(), ReportFilter()
     with Session(engine) as session:
         codes = dict(session.execute(select(Procedure.id, Procedure.code)).all())
         hcm = session.scalar(select(Office.id).where(Office.code == "79.000"))

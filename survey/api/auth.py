@@ -24,6 +24,13 @@ class Caller:
     api_key: ApiKey | None = None
     user: User | None = None
 
+    @property
+    def home_office_id(self) -> int | None:
+        """The office whose targets apply to the caller's figures: the key's or the official's own office."""
+        if self.api_key is not None:
+            return self.api_key.office_id
+        return self.user.office_id if self.user is not None and self.scope is not None else None
+
 
 def bearer_token() -> str | None:
     header = request.headers.get("Authorization", "")

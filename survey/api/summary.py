@@ -1,4 +1,4 @@
-"""The query string of `GET /api/v1/summary`, read into the filter `satisfaction_summary` takes."""
+"""The query string of `GET /api/v1/summary`, read into the one report filter (`reporting.query.ReportFilter`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from werkzeug.datastructures import MultiDict
 
 from analysis.periods import is_month
 from survey.api.schemas import FieldError
-from survey.services.reporting.summary import GROUPS, SummaryFilter
+from survey.services.reporting.query import ReportFilter
+from survey.services.reporting.summary import GROUPS, Settings
 
 PARAMETERS = ("group_by", "target", "min_n", "verified_only", "month_from", "month_to")
 _TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no", "")
@@ -19,15 +20,15 @@ _TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no", "")
 @dataclass(frozen=True)
 class SummaryQuery:
     group_by: str
-    target: float
-    min_n: int
-    where: SummaryFilter
+    target: float | None  # None: each group's own target (admin settings, else the deployment default)
+    settings: Settings
+    where: ReportFilter
 
 
 def parse_summary_query(
-    args: MultiDict[str, str], config: Mapping[str, Any], *, scope: set[int] | None
+    args: MultiDict[str, str], config: Mapping[str, Any]
 ) -> tuple[SummaryQuery | None, list[FieldError]]:
-    """Defaults as `flask report`: by procedure, the deployment's target and minimum n, all responses."""
+    """Defaults as `flask report`: by procedure, each group's target, the deployment's minimum n, all responses."""
     errors = [
         FieldError(name[:40], f"unknown parameter; allowed: {', '.join(PARAMETERS)}")
         for name in args
@@ -36,7 +37,7 @@ def parse_summary_query(
     group_by = args.get("group_by", "procedure")
     if group_by not in GROUPS:
         errors.append(FieldError("group_by", f"must be one of {', '.join(GROUPS)}"))
-    target = float(config["SATISFACTION_TARGET"])
+    target: float | None = None
     if "target" in args:
         try:
             target = float(args["target"])
@@ -61,10 +62,6 @@ def parse_summary_query(
         months[name] = value or None
     if errors:
         return None, errors
-    where = SummaryFilter(
-        verified_only=verified in _TRUE,
-        office_ids=scope,
-        month_from=months["month_from"],
-        month_to=months["month_to"],
-    )
-    return SummaryQuery(group_by, target, min_n, where), []
+    where = ReportFilter(verified_only=verified in _TRUE, month_from=months["month_from"], month_to=months["month_to"])
+    settings = Settings(default_target=float(config["SATISFACTION_TARGET"]), min_n=min_n)
+    return SummaryQuery(group_by, target, settings, where), []

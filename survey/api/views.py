@@ -217,11 +217,17 @@ def summary() -> Any:
     caller = reader_caller()
     if caller is None:
         return _unauthorised()
-    query, errors = parse_summary_query(request.args, current_app.config, scope=caller.scope)
+    query, errors = parse_summary_query(request.args, current_app.config)
     if query is None:
         return errors_response(422, errors)
     rows = satisfaction_summary(
-        db.session, group_by=query.group_by, target=query.target, min_n=query.min_n, where=query.where
+        db.session(),
+        caller.scope,
+        query.where,
+        group_by=query.group_by,
+        settings=query.settings,
+        target=query.target,
+        home_office_id=caller.home_office_id,
     )
     return jsonify(rows)
 

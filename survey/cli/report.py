@@ -10,7 +10,8 @@ import click
 from flask import current_app
 
 from survey.extensions import db
-from survey.services.reporting.summary import GROUPS, SummaryFilter, group_names, satisfaction_summary
+from survey.services.reporting.query import ReportFilter
+from survey.services.reporting.summary import GROUPS, GroupFigure, Settings, group_figures
 
 COLUMNS = ("n", "satisfied", "share", "ci_low", "ci_high", "status")
 STATUS_TEXT = {"met": "met", "not_met": "NOT MET", "cant_tell": "can't tell yet", "too_few": "too few"}
@@ -20,21 +21,25 @@ def _percent(value: float | None) -> str:
     return "" if value is None else f"{100 * value:.1f}%"
 
 
-def _print_table(rows: list[dict], group_by: str, names: dict[str, str], target: float) -> None:
-    header = [group_by, "name", "n", "satisfied", "share", "95% CI", f"vs {100 * target:g}%"]
+def _print_table(figures: list[GroupFigure], group_by: str) -> None:
+    named = group_by in ("procedure", "office")
+    header = [group_by, "name", "n", "satisfied", "share", "95% CI", "target", "status"]
     body = [
         [
-            str(row[group_by]),
-            names.get(row[group_by], "")[:48],
-            str(row["n"]),
-            str(row["satisfied"]),
-            _percent(row["share"]),
-            f"{_percent(row['ci_low'])}–{_percent(row['ci_high'])}" if row["ci_low"] is not None else "",
-            STATUS_TEXT[row["status"]],
+            figure.code,
+            figure.name[:48],
+            str(figure.summary["n"]),
+            str(figure.summary["satisfied"]),
+            _percent(figure.summary["share"]),
+            f"{_percent(figure.summary['ci_low'])}–{_percent(figure.summary['ci_high'])}"
+            if figure.summary["ci_low"] is not None
+            else "",
+            _percent(figure.target),
+            STATUS_TEXT[figure.summary["status"]],
         ]
-        for row in rows
+        for figure in figures
     ]
-    if not names:
+    if not named:
         header.pop(1)
         body = [line[:1] + line[2:] for line in body]
     widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
@@ -47,7 +52,7 @@ def _print_table(rows: list[dict], group_by: str, names: dict[str, str], target:
 @click.command("report")
 @click.option("--group-by", type=click.Choice(GROUPS), default="procedure", show_default=True)
 @click.option("--target", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
-              help="Satisfaction target as a fraction (default: the deployment's, 0.9).")  # fmt: skip
+              help="One target for all groups (default: each group's own, else the deployment's 0.9).")  # fmt: skip
 @click.option(
     "--min-n", type=click.IntRange(min=1), default=None, help="Fewer answers than this: too few (default 30)."
 )
@@ -55,15 +60,18 @@ def _print_table(rows: list[dict], group_by: str, names: dict[str, str], target:
 @click.option("--format", "output", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 def report(group_by: str, target: float | None, min_n: int | None, verified_only: bool, output: str) -> None:
     """Share of satisfied citizens (rating 4-5) with its 95 % Wilson interval and status against the target."""
-    target = target if target is not None else current_app.config["SATISFACTION_TARGET"]
-    min_n = min_n if min_n is not None else current_app.config["MINIMUM_N"]
-    rows = satisfaction_summary(
-        db.session,
+    settings = Settings.from_config(current_app.config)
+    if min_n is not None:
+        settings = Settings(default_target=settings.default_target, min_n=min_n)
+    figures = group_figures(
+        db.session(),
+        None,
+        ReportFilter(verified_only=verified_only),
         group_by=group_by,
+        settings=settings,
         target=target,
-        min_n=min_n,
-        where=SummaryFilter(verified_only=verified_only),
     )
+    rows = [{group_by: figure.code, **figure.summary} for figure in figures]
     if output == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif output == "csv":
@@ -71,7 +79,7 @@ def report(group_by: str, target: float | None, min_n: int | None, verified_only
         writer.writeheader()
         writer.writerows(rows)
     else:
-        _print_table(rows, group_by, group_names(db.session, group_by), target)
+        _print_table(figures, group_by)
 
 
 COMMANDS = (report,)

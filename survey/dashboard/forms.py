@@ -12,7 +12,7 @@ from wtforms.validators import ValidationError
 
 from analysis.periods import is_month
 from survey.models import CHANNELS
-from survey.services.reporting.query import DashboardFilter, FilterOptions
+from survey.services.reporting.query import FilterOptions, ReportFilter
 
 CHANNEL_LABELS = {
     "qr": _l("QR code"),
@@ -79,10 +79,10 @@ class FilterForm(FlaskForm):
     def validate_channel(self, field: Field) -> None:
         self._check_choice(field, _l("Choose a channel from the list."))
 
-    def to_filter(self, options: FilterOptions) -> DashboardFilter:
+    def to_filter(self, options: FilterOptions) -> ReportFilter:
         """The checked values as a service filter (codes turned into ids)."""
         office = options.office_by_code(self.office.data) if self.office.data else None
-        return DashboardFilter(
+        return ReportFilter(
             month_from=self.month_from.data or None,
             month_to=self.month_to.data or None,
             province_code=self.province.data or None,

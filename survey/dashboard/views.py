@@ -25,7 +25,8 @@ from survey.services.accounts.scoping import user_office_scope
 from survey.services.reporting import dashboard as service
 from survey.services.reporting.detail import detail
 from survey.services.reporting.downloads import FORMATS, for_publication, record_download, render
-from survey.services.reporting.query import DashboardFilter, FilterOptions, Scope, filter_options
+from survey.services.reporting.query import FilterOptions, ReportFilter, Scope, filter_options
+from survey.services.reporting.summary import Settings
 
 dashboard = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -40,8 +41,8 @@ class PageState:
     scope: Scope
     options: FilterOptions
     form: FilterForm
-    where: DashboardFilter | None
-    settings: service.Settings
+    where: ReportFilter | None
+    settings: Settings
 
     @property
     def home_office_id(self) -> int | None:
@@ -56,9 +57,7 @@ def _state() -> PageState:
     form = FilterForm(formdata=request.args)
     form.fill_choices(options)
     where = form.to_filter(options) if form.validate() else None
-    settings = service.Settings(
-        default_target=current_app.config["SATISFACTION_TARGET"], min_n=current_app.config["MINIMUM_N"]
-    )
+    settings = Settings.from_config(current_app.config)
     return PageState(user, scope, options, form, where, settings)
 
 
@@ -193,7 +192,7 @@ def offices():  # type: ignore[no-untyped-def]
     )
 
 
-def _detail_page(state: PageState, where: DashboardFilter, *, subject: str, extra_args: dict[str, str], **kw: Any):  # type: ignore[no-untyped-def]
+def _detail_page(state: PageState, where: ReportFilter, *, subject: str, extra_args: dict[str, str], **kw: Any):  # type: ignore[no-untyped-def]
     data = service.overview(db.session, state.scope, where, state.settings, home_office_id=state.home_office_id)
     facts = detail(db.session, state.scope, where, state.settings, home_office_id=state.home_office_id, **kw)
     return _render(

@@ -11,7 +11,8 @@ from survey.auth.identity import SESSION_STAMP, SESSION_USER, _stamp
 from survey.models import ApiKey, AuditEntry, IdempotencyRecord, Office, Response, User
 from survey.services.accounts.api_keys import create_api_key, revoke_api_key
 from survey.services.catalog.imports import load_starter_catalog
-from survey.services.reporting.summary import SummaryFilter, satisfaction_summary
+from survey.services.reporting.query import ReportFilter
+from survey.services.reporting.summary import Settings, satisfaction_summary
 
 BODY = {"procedure_code": "1.001193", "office_code": "01.01", "channel": "kiosk", "rating": 4}
 
@@ -225,7 +226,9 @@ def test_summary_is_the_report_restricted_to_the_callers_offices(client, catalog
     scoped = client.get("/api/v1/summary?group_by=office&min_n=1", headers=auth).get_json()
     assert [row["office"] for row in scoped] == ["01.01", "01.02"]
     everything = client.get("/api/v1/summary?group_by=office&min_n=1", headers=national).get_json()
-    assert everything == satisfaction_summary(catalog, group_by="office", min_n=1, where=SummaryFilter())
+    assert everything == satisfaction_summary(
+        catalog, None, ReportFilter(), group_by="office", settings=Settings(min_n=1)
+    )
     assert [row["office"] for row in everything] == ["01.01", "01.02", "48.01"]
     row = everything[0]
     assert set(row) == {"office", "n", "satisfied", "share", "ci_low", "ci_high", "status"}

@@ -10,9 +10,10 @@ from sqlalchemy import case, func, select
 
 from analysis.satisfaction import monthly_trend, sipas_from_counts, summarise_counts, tt01_indicator_score
 from survey.models import Office, Procedure, Response
-from survey.services.reporting.dashboard import Settings, office_comparison, overview, procedure_ranking
+from survey.services.reporting.dashboard import office_comparison, overview, procedure_ranking
 from survey.services.reporting.detail import detail, tt01_score_from_counts
-from survey.services.reporting.query import DashboardFilter
+from survey.services.reporting.query import ReportFilter
+from survey.services.reporting.summary import Settings
 from survey.services.reporting.targets import set_target
 from tests.survey.dashboard_fixtures import make_responses, make_user, office, procedure, sign_in, standard_data
 
@@ -27,7 +28,7 @@ def raw_groups(session, column, *conditions):
 def test_overview_ranking_and_offices_equal_the_raw_responses(session, backend):
     standard_data(session)
     settings = Settings()
-    everything = DashboardFilter()
+    everything = ReportFilter()
     data = overview(session, None, everything, settings)
     n, satisfied = session.execute(select(func.count(), SATISFIED).select_from(Response)).one()
     assert (data.summary["n"], data.summary["satisfied"]) == (n, satisfied) == (153, 129)
@@ -38,16 +39,16 @@ def test_overview_ranking_and_offices_equal_the_raw_responses(session, backend):
     assert {g.code: (g.summary["n"], g.summary["satisfied"]) for g in ranking} == raw_groups(session, Procedure.code)
     offices = office_comparison(session, None, everything, settings)
     assert {g.code: (g.summary["n"], g.summary["satisfied"]) for g in offices} == raw_groups(session, Office.code)
-    verified = procedure_ranking(session, None, DashboardFilter(verified_only=True), settings)
+    verified = procedure_ranking(session, None, ReportFilter(verified_only=True), settings)
     raw_verified = raw_groups(session, Procedure.code, Response.verified.is_(True))
     assert {g.code: (g.summary["n"], g.summary["satisfied"]) for g in verified} == raw_verified
-    march_kiosk = overview(session, None, DashboardFilter(month_from="2025-03", channel="kiosk"), settings)
+    march_kiosk = overview(session, None, ReportFilter(month_from="2025-03", channel="kiosk"), settings)
     assert march_kiosk.summary["n"] == 20 and march_kiosk.summary["satisfied"] == 20
 
 
 def test_offices_are_ranked_by_status_then_gap_and_differences_are_tested(session):
     standard_data(session)
-    offices = office_comparison(session, None, DashboardFilter(), Settings())
+    offices = office_comparison(session, None, ReportFilter(), Settings())
     assert [(g.code, g.summary["status"]) for g in offices] == [
         ("79.02", "not_met"),  # 30/50: the whole interval is below 90 %
         ("79.01", "cant_tell"),  # 40/43: the interval straddles 90 %
@@ -60,16 +61,16 @@ def test_offices_are_ranked_by_status_then_gap_and_differences_are_tested(sessio
 def test_targets_set_per_procedure_and_office_are_used(session):
     standard_data(session)
     set_target(session, target=0.4, office_id=office(session, "79.02").id)
-    offices = {g.code: g for g in office_comparison(session, None, DashboardFilter(), Settings())}
+    offices = {g.code: g for g in office_comparison(session, None, ReportFilter(), Settings())}
     assert offices["79.02"].target == 0.4 and offices["79.02"].summary["status"] == "met"
     set_target(session, target=0.8, procedure_id=procedure(session, "1.001193").id)
-    ranking = {g.code: g for g in procedure_ranking(session, None, DashboardFilter(), Settings(default_target=0.7))}
+    ranking = {g.code: g for g in procedure_ranking(session, None, ReportFilter(), Settings(default_target=0.7))}
     assert ranking["1.001193"].target == 0.8 and ranking["2.000815"].target == 0.7
 
 
 def test_detail_counts_sipas_tt01_channels_and_extra_payment_from_rollups(session, backend):
     standard_data(session)
-    where = DashboardFilter(office_id=office(session, "79.01").id)
+    where = ReportFilter(office_id=office(session, "79.01").id)
     facts = detail(session, None, where, Settings(), office_id=office(session, "79.01").id)
     rows = session.execute(select(Response).where(Response.office_id == office(session, "79.01").id)).scalars().all()
     elements = {

@@ -8,7 +8,8 @@ from sqlalchemy import case, func, select
 
 from survey.models import Office, Response, Rollup, SiteSetting
 from survey.services.demo.seed import seed_demo
-from survey.services.reporting.summary import SummaryFilter, satisfaction_summary
+from survey.services.reporting.query import ReportFilter
+from survey.services.reporting.summary import Settings, satisfaction_summary
 from survey.services.responses.rollups import rebuild_rollups
 
 PHONE = re.compile(r"0\d{2,3}[ .]?\d{3}[ .]?\d{3,4}")
@@ -27,16 +28,21 @@ def test_seed_demo_makes_varied_data_and_rollups_match_raw_counts(session, backe
     assert summary.responses == 3000
     assert session.scalar(select(func.count()).select_from(Response)) == 3000
     assert session.get(SiteSetting, "demo_data") is not None
-    offices = satisfaction_summary(session, group_by="office", min_n=30)
+    offices = satisfaction_summary(session, None, ReportFilter(), group_by="office", settings=Settings(min_n=30))
     raw = raw_counts(session, Office.code)
     assert {row["office"]: (row["n"], row["satisfied"]) for row in offices} == raw
     shares = [row["share"] for row in offices if row["n"] >= 30]
     assert min(shares) < 0.85 < 0.93 < max(shares), shares  # some offices clearly below, some above
-    channels = {row["channel"] for row in satisfaction_summary(session, group_by="channel")}
+    channels = {
+        row["channel"]
+        for row in satisfaction_summary(session, None, ReportFilter(), group_by="channel", settings=Settings())
+    }
     assert channels == {"qr", "sms", "kiosk", "online", "paper", "api"}
-    months = satisfaction_summary(session, group_by="month")
+    months = satisfaction_summary(session, None, ReportFilter(), group_by="month", settings=Settings())
     assert len(months) == 12 and all(re.fullmatch(r"\d{4}-\d{2}", row["month"]) for row in months)
-    verified = satisfaction_summary(session, group_by="office", where=SummaryFilter(verified_only=True))
+    verified = satisfaction_summary(
+        session, None, ReportFilter(verified_only=True), group_by="office", settings=Settings()
+    )
     assert {r["office"]: (r["n"], r["satisfied"]) for r in verified} == raw_counts(session, Office.code, True)
 
 

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from survey.models import Invitation, OfficeFigures
-from survey.services.reporting.dashboard import Settings
 from survey.services.reporting.detail import detail
-from survey.services.reporting.query import DashboardFilter
+from survey.services.reporting.query import ReportFilter
+from survey.services.reporting.summary import Settings
 from tests.survey.dashboard_fixtures import load_catalog, make_user, office, procedure, sign_in, standard_data
 
 HEADER = (
@@ -98,7 +98,7 @@ def test_imported_figures_give_the_band_and_the_qd766_rate(runner, client, sessi
     standard_data(session)
     runner.invoke(args=["import-figures", write(tmp_path, HEADER + "79.01,,2025-03,400,6,2,2,2,1.5,2,2\n")])
     bến_thành = office(session, "79.01").id
-    where = DashboardFilter(office_id=bến_thành, month_from="2025-03", month_to="2025-03")
+    where = ReportFilter(office_id=bến_thành, month_from="2025-03", month_to="2025-03")
     facts = detail(session, None, where, Settings(), office_id=bến_thành)
     # citizens: indicator 1 = 1.0, 3 = 2.0, 4 = 2.0, 7 = 2.0 → 7.0; imported 2 + 2 + 1.5 + 2 + 2 = 9.5 → 16.5
     assert facts.tt01_band == {"total": 16.5, "code": "xuat_sac", "label_vi": "Xuất sắc"}
@@ -108,7 +108,7 @@ def test_imported_figures_give_the_band_and_the_qd766_rate(runner, client, sessi
     sign_in(client, make_user(session, role="official", office_code="79.01"))
     html = client.get("/dashboard/offices/79.01?month_from=2025-03&month_to=2025-03&lang=en").get_data(as_text=True)
     assert "Xuất sắc" in html and "imported from the offices" in html
-    province = detail(session, None, DashboardFilter(office_id=office(session, "79.00").id), Settings())
+    province = detail(session, None, ReportFilter(office_id=office(session, "79.00").id), Settings())
     assert province.tt01_band is None  # a band is only given for a single office
 
 
@@ -124,9 +124,7 @@ def test_qd766_falls_back_to_invitations_issued(session):
             )
         )  # fmt: skip
     session.commit()
-    facts = detail(session, None, DashboardFilter(office_id=bến_thành.id, month_to="2025-02"), Settings())
+    facts = detail(session, None, ReportFilter(office_id=bến_thành.id, month_to="2025-02"), Settings())
     assert facts.qd766 is not None and facts.qd766["source"] == "invitations"
     assert facts.qd766["total_dossiers"] == 100 and facts.qd766["rate"] == (100 - 2) / 100  # two verified 2s
-    assert (
-        detail(session, None, DashboardFilter(office_id=bến_thành.id, month_from="2025-03"), Settings()).qd766 is None
-    )
+    assert detail(session, None, ReportFilter(office_id=bến_thành.id, month_from="2025-03"), Settings()).qd766 is None

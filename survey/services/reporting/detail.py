@@ -24,14 +24,15 @@ from analysis.satisfaction import (
     Summary,
     Tt01Band,
     Tt01Indicator,
+    count_satisfied,
     qd766_rate,
     sipas_from_counts,
     summarise_counts,
     tt01_office_band,
 )
 from survey.models import CHANNELS, ELEMENTS, EXTRA_PAYMENT, SERVICE_MODES, Invitation, OfficeFigures
-from survey.services.reporting.dashboard import Settings, scope_target, targets
-from survey.services.reporting.query import DashboardFilter, Scope, allowed_offices, read_counts, satisfied_of
+from survey.services.reporting.query import ReportFilter, Scope, allowed_offices, read_counts
+from survey.services.reporting.summary import Settings, scope_target, targets
 
 ELEMENT_METRICS = tuple(f"element_{name}" for name in ELEMENTS)
 # TT 01 citizen indicator → the rollup metric holding its answers (indicator 7 comes from the staff element).
@@ -96,7 +97,7 @@ def _shares(answers: Mapping[str, int], codes: tuple[str, ...]) -> list[Share]:
 
 
 def _figures_rows(
-    session: Session, offices: set[int] | None, where: DashboardFilter, *, office_wide: bool
+    session: Session, offices: set[int] | None, where: ReportFilter, *, office_wide: bool
 ) -> list[OfficeFigures]:
     statement = select(OfficeFigures)
     if offices is not None:
@@ -112,7 +113,7 @@ def _figures_rows(
     return list(session.scalars(statement))
 
 
-def system_indicators(session: Session, office_id: int, where: DashboardFilter) -> dict[int, float | None]:
+def system_indicators(session: Session, office_id: int, where: ReportFilter) -> dict[int, float | None]:
     """Imported TT 01 indicators 2, 5, 6, 8, 9 for one office over the period: the mean of the monthly scores."""
     rows = _figures_rows(session, {office_id}, where, office_wide=True)
     scores: dict[int, float | None] = {}
@@ -123,13 +124,13 @@ def system_indicators(session: Session, office_id: int, where: DashboardFilter) 
     return scores
 
 
-def _month_bounds(where: DashboardFilter) -> tuple[datetime | None, datetime | None]:
+def _month_bounds(where: ReportFilter) -> tuple[datetime | None, datetime | None]:
     start = month_start(where.month_from) if where.month_from else None
     end = month_end(where.month_to) if where.month_to else None
     return start, end
 
 
-def _invitations_issued(session: Session, offices: set[int] | None, where: DashboardFilter) -> int:
+def _invitations_issued(session: Session, offices: set[int] | None, where: ReportFilter) -> int:
     statement = select(func.count()).select_from(Invitation).where(Invitation.is_public.is_(False))
     if offices is not None:
         statement = statement.where(Invitation.office_id.in_(sorted(offices)))
@@ -146,7 +147,7 @@ def _invitations_issued(session: Session, offices: set[int] | None, where: Dashb
 
 
 def qd766(
-    session: Session, scope: Scope, where: DashboardFilter, verified_unsatisfied: int
+    session: Session, scope: Scope, where: ReportFilter, verified_unsatisfied: int
 ) -> tuple[Qd766Rate | None, list[str]]:
     """QĐ 766 rate: imported dossier totals when the offices sent them, else the one-time invitations issued.
 
@@ -171,7 +172,7 @@ def qd766(
 def detail(
     session: Session,
     scope: Scope,
-    where: DashboardFilter,
+    where: ReportFilter,
     settings: Settings,
     *,
     office_id: int | None = None,
@@ -188,14 +189,14 @@ def detail(
             bucket = merged.setdefault(metric, {})
             for value, count in answers.items():
                 bucket[value] = bucket.get(value, 0) + count
-        n, satisfied = satisfied_of(metrics.get("rating", {}))
+        n, satisfied = count_satisfied(metrics.get("rating", {}))
         old_n, old_s = by_channel.get(channel, (0, 0))
         by_channel[channel] = (old_n + n, old_s + satisfied)
         if verified:
             verified_unsatisfied += n - satisfied
-    n, satisfied = satisfied_of(merged.get("rating", {}))
+    n, satisfied = count_satisfied(merged.get("rating", {}))
     sipas = sipas_from_counts(
-        {name: satisfied_of(merged.get(f"element_{name}", {})) for name in ELEMENTS},
+        {name: count_satisfied(merged.get(f"element_{name}", {})) for name in ELEMENTS},
         target=target,
         min_n=settings.min_n,
     )

@@ -1,6 +1,6 @@
-"""Scoped reads of the rollup table: the one place the dashboard turns filters and an official's scope into SQL.
+"""Scoped reads of the rollup tables: the one place a filter and the caller's scope become SQL.
 
-Every dashboard number (pages and downloads alike) is read through `read_counts`, which always intersects the
+Every figure (pages, downloads, `report`, the API) is read through `read_counts`, which always intersects the
 requested offices with the caller's scope (`survey.services.accounts.scoping.user_office_scope`). A filter can narrow
 what an official sees, never widen it.
 """
@@ -8,7 +8,7 @@ what an official sees, never widen it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from analysis.periods import is_month
 from survey.models import CHANNELS, Office, Procedure, Province, RatingRollup, Rollup
 from survey.services.accounts.scoping import subtree_ids
-from survey.services.reporting.summary import SATISFIED_VALUES
 
 Scope = set[int] | None
 """Office ids the caller may see; None means every office (researchers and admins)."""
@@ -37,8 +36,8 @@ class FilterError(ValueError):
 
 
 @dataclass(frozen=True)
-class DashboardFilter:
-    """What to count. `office_id` means that office and the offices under it."""
+class ReportFilter:
+    """What to count, for every reader. `office_id` means that office and the offices under it."""
 
     month_from: str | None = None
     month_to: str | None = None
@@ -58,14 +57,14 @@ class DashboardFilter:
         if self.channel is not None and self.channel not in CHANNELS:
             raise FilterError(f"channel must be one of {', '.join(CHANNELS)}, got {self.channel!r}")
 
-    def but(self, **changes: Any) -> DashboardFilter:
+    def but(self, **changes: Any) -> ReportFilter:
         """A copy with some values replaced (e.g. a detail page fixing the procedure)."""
         values = {name: getattr(self, name) for name in self.__dataclass_fields__}
         values.update(changes)
-        return DashboardFilter(**values)
+        return ReportFilter(**values)
 
 
-def allowed_offices(session: Session, scope: Scope, where: DashboardFilter) -> set[int] | None:
+def allowed_offices(session: Session, scope: Scope, where: ReportFilter) -> set[int] | None:
     """The office ids to count: the scope, narrowed by the office and province filters (None = all offices)."""
     offices: set[int] | None = None if scope is None else set(scope)
     if where.office_id is not None:
@@ -84,7 +83,7 @@ Counts = dict[tuple[Any, ...], dict[str, dict[str, int]]]
 def read_counts(
     session: Session,
     scope: Scope,
-    where: DashboardFilter,
+    where: ReportFilter,
     *,
     metrics: Collection[str],
     by: Iterable[str] = (),
@@ -121,7 +120,7 @@ def read_counts(
 COMPACT_GROUPS = {"month", "office_id", "procedure_id"}
 
 
-def _where_scope_and_period(statement: Any, table: Any, offices: set[int] | None, where: DashboardFilter) -> Any:
+def _where_scope_and_period(statement: Any, table: Any, offices: set[int] | None, where: ReportFilter) -> Any:
     """The filters both rollup tables share: visible offices, months, procedure."""
     if offices is not None:
         statement = statement.where(table.office_id.in_(sorted(offices)))
@@ -134,9 +133,7 @@ def _where_scope_and_period(statement: Any, table: Any, offices: set[int] | None
     return statement
 
 
-def _read_rating_counts(
-    session: Session, offices: set[int] | None, where: DashboardFilter, by: tuple[str, ...]
-) -> Counts:
+def _read_rating_counts(session: Session, offices: set[int] | None, where: ReportFilter, by: tuple[str, ...]) -> Counts:
     """The overall rating counts from the compact rating rollups (one row per month, office, procedure)."""
     columns = [getattr(RatingRollup, name) for name in by]
     prefix = "verified" if where.verified_only else "rating"
@@ -152,12 +149,6 @@ def _read_rating_counts(
             if count:
                 result[key]["rating"][value] = int(count)
     return result
-
-
-def satisfied_of(answers: Mapping[str, int]) -> tuple[int, int]:
-    """(n answered, n satisfied) from counts per 1–5 answer: satisfied = 4 or 5 (DESIGN.md §4)."""
-    n = sum(answers.values())
-    return n, sum(count for value, count in answers.items() if value in SATISFIED_VALUES)
 
 
 # --- the catalog as the filters and tables need it (O(catalog), never O(responses)) ---------------------------

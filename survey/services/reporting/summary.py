@@ -1,132 +1,138 @@
-"""Satisfaction summaries read from the rollups: the numbers behind `report`, the API and the dashboard."""
+"""The one reporting core: a filter becomes per-group satisfied counts, each judged against its own target.
+
+Every reader — dashboard pages and their downloads, `report`, `GET /api/v1/summary` — calls `group_figures` (or
+`satisfaction_summary`, its contract-shaped form), so two screens cannot disagree. Counts come from the rollups through
+`query.read_counts` (scoped, O(groups)); targets are resolved here, per procedure and office, else the deployment's
+setting; statistics come from `analysis.satisfaction`.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis.satisfaction import summarise_counts
-from survey.models import Office, Procedure, RatingRollup, Rollup
+from analysis.satisfaction import DEFAULT_MIN_N, DEFAULT_TARGET, Summary, count_satisfied, summarise_counts
+from survey.models import Office, Procedure
+from survey.services.reporting.query import ReportFilter, Scope, read_counts
+from survey.services.reporting.targets import TargetLookup, load_targets
 
 GROUPS = ("procedure", "office", "month", "channel")
-SATISFIED_VALUES = ("4", "5")
+"""What a summary can be grouped by (DESIGN.md §5: `report --group-by`, `group_by=` on the API)."""
+
+_COUNT_COLUMN = {"procedure": "procedure_id", "office": "office_id", "month": "month", "channel": "channel"}
 
 
 @dataclass(frozen=True)
-class SummaryFilter:
-    """What to count: everything by default; office_ids restricts to an official's subtree."""
+class Settings:
+    """The deployment's statistics settings (SATISFACTION_TARGET and MINIMUM_N in app.config)."""
 
-    verified_only: bool = False
-    office_ids: Collection[int] | None = None
-    month_from: str | None = None
-    month_to: str | None = None
-    procedure_codes: Collection[str] | None = None
-    channels: Collection[str] | None = None
+    default_target: float = DEFAULT_TARGET
+    min_n: int = DEFAULT_MIN_N
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Settings:
+        return cls(default_target=float(config["SATISFACTION_TARGET"]), min_n=int(config["MINIMUM_N"]))
+
+
+@dataclass(frozen=True)
+class GroupFigure:
+    """One group's figure: its code (procedure/office code, month, channel), name, target and judged share."""
+
+    key: Any  # procedure id, office id, month or channel: what the rollups group by
+    code: str
+    name: str
+    target: float
+    summary: Summary
 
     @property
-    def needs_channels(self) -> bool:
-        """Only the fine rollups know the channel; everything else reads the compact rating rollups."""
-        return self.channels is not None
-
-    def apply(self, statement: Select[Any], table: Any = Rollup) -> Select[Any]:
-        if self.verified_only and table is Rollup:
-            statement = statement.where(Rollup.verified.is_(True))
-        if self.office_ids is not None:
-            statement = statement.where(table.office_id.in_(list(self.office_ids)))
-        if self.month_from:
-            statement = statement.where(table.month >= self.month_from)
-        if self.month_to:
-            statement = statement.where(table.month <= self.month_to)
-        if self.procedure_codes is not None:
-            statement = statement.where(Procedure.code.in_(list(self.procedure_codes)))
-        if self.channels is not None:
-            statement = statement.where(Rollup.channel.in_(list(self.channels)))
-        return statement
+    def gap(self) -> float | None:
+        """Target − share: positive means below target."""
+        share = self.summary["share"]
+        return None if share is None else self.target - share
 
 
-def _group_column(group_by: str) -> Any:
-    columns = {
-        "procedure": Procedure.code,
-        "office": Office.code,
-        "month": Rollup.month,
-        "channel": Rollup.channel,
-    }
-    try:
-        return columns[group_by]
-    except KeyError:
-        raise ValueError(f"group_by must be one of {', '.join(GROUPS)}, got {group_by!r}") from None
+def targets(session: Session, settings: Settings) -> TargetLookup:
+    return load_targets(session, default=settings.default_target)
+
+
+def scope_target(lookup: TargetLookup, where: ReportFilter, home_office_id: int | None) -> float:
+    """The target of a filtered scope: the filtered office's (or the caller's own office's), most specific wins."""
+    office_id = where.office_id if where.office_id is not None else home_office_id
+    return lookup.target(procedure_id=where.procedure_id, office_id=office_id)
+
+
+def group_target(
+    lookup: TargetLookup, group_by: str, key: Any, where: ReportFilter, home_office_id: int | None
+) -> float:
+    """A group's own target: a procedure's (at the scope's office) or an office's (for the filtered procedure)."""
+    office_id = where.office_id if where.office_id is not None else home_office_id
+    if group_by == "procedure":
+        return lookup.target(procedure_id=key, office_id=office_id)
+    if group_by == "office":
+        return lookup.target(procedure_id=where.procedure_id, office_id=key)
+    return lookup.target(procedure_id=where.procedure_id, office_id=office_id)
+
+
+def group_figures(
+    session: Session,
+    scope: Scope,
+    where: ReportFilter,
+    *,
+    group_by: str,
+    settings: Settings,
+    target: float | None = None,
+    home_office_id: int | None = None,
+) -> list[GroupFigure]:
+    """Satisfied share per group, in code order. `target` given = one target for all groups (`--target`);
+    otherwise each group's own target from the admin's settings, else the deployment default."""
+    if group_by not in GROUPS:
+        raise ValueError(f"group_by must be one of {', '.join(GROUPS)}, got {group_by!r}")
+    if target is not None and not 0 < target < 1:
+        raise ValueError(f"target must be between 0 and 1, got {target}")
+    if settings.min_n < 1:
+        raise ValueError(f"min_n must be at least 1, got {settings.min_n}")
+    counts = read_counts(session, scope, where, metrics=("rating",), by=(_COUNT_COLUMN[group_by],))
+    lookup = targets(session, settings) if target is None else None
+    codes = _codes_and_names(session, group_by)
+    figures = []
+    for (key,), metrics in counts.items():
+        n, satisfied = count_satisfied(metrics.get("rating", {}))
+        if not n:
+            continue
+        code, name = codes.get(key, (str(key), str(key)))
+        group_goal = target if lookup is None else group_target(lookup, group_by, key, where, home_office_id)
+        summary = summarise_counts(n, satisfied, target=group_goal, min_n=settings.min_n)
+        figures.append(GroupFigure(key=key, code=code, name=name, target=group_goal, summary=summary))
+    return sorted(figures, key=lambda figure: figure.code)
 
 
 def satisfaction_summary(
     session: Session,
+    scope: Scope,
+    where: ReportFilter,
     *,
     group_by: str = "procedure",
-    target: float = 0.90,
-    min_n: int = 30,
-    where: SummaryFilter | None = None,
+    settings: Settings,
+    target: float | None = None,
+    home_office_id: int | None = None,
 ) -> list[dict[str, Any]]:
-    """One object per group: the group code under its own name, then n, satisfied, share, ci_low, ci_high, status."""
-    if not 0 < target < 1:
-        raise ValueError(f"target must be between 0 and 1, got {target}")
-    if min_n < 1:
-        raise ValueError(f"min_n must be at least 1, got {min_n}")
-    where = where or SummaryFilter()
-    if group_by == "channel" or where.needs_channels:
-        counts = _counts_from_rollups(session, group_by, where)
-    else:
-        counts = _counts_from_rating_rollups(session, group_by, where)
-    return [
-        {group_by: group, **summarise_counts(n, satisfied, target=target, min_n=min_n)}
-        for group, (n, satisfied) in sorted(counts.items())
-        if n > 0
-    ]
-
-
-def _counts_from_rollups(session: Session, group_by: str, where: SummaryFilter) -> dict[str, list[int]]:
-    """(n, satisfied) per group from the fine rollups (any filter, channel included)."""
-    key = _group_column(group_by)
-    statement = (
-        select(key, Rollup.value, func.sum(Rollup.count))
-        .join(Procedure, Procedure.id == Rollup.procedure_id)
-        .join(Office, Office.id == Rollup.office_id)
-        .where(Rollup.metric == "rating")
-        .group_by(key, Rollup.value)
+    """DESIGN.md §5 objects: the group code under its own name, then n, satisfied, share, ci_low, ci_high, status."""
+    figures = group_figures(
+        session, scope, where, group_by=group_by, settings=settings, target=target, home_office_id=home_office_id
     )
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for group, value, count in session.execute(where.apply(statement)):
-        counts[group][0] += int(count)
-        if value in SATISFIED_VALUES:
-            counts[group][1] += int(count)
-    return counts
+    return [{group_by: figure.code, **figure.summary} for figure in figures]
 
 
-def _counts_from_rating_rollups(session: Session, group_by: str, where: SummaryFilter) -> dict[str, list[int]]:
-    """(n, satisfied) per group from one row per month, office and procedure: fast at national scale."""
-    key = {"procedure": Procedure.code, "office": Office.code, "month": RatingRollup.month}[group_by]
-    prefix = "verified" if where.verified_only else "rating"
-    columns = [getattr(RatingRollup, f"{prefix}_{value}") for value in "12345"]
-    statement = (
-        select(key, *(func.sum(column) for column in columns))
-        .join(Procedure, Procedure.id == RatingRollup.procedure_id)
-        .join(Office, Office.id == RatingRollup.office_id)
-        .group_by(key)
-    )
-    counts: dict[str, list[int]] = {}
-    for group, *per_rating in session.execute(where.apply(statement, RatingRollup)):
-        per_rating = [int(count or 0) for count in per_rating]
-        counts[group] = [sum(per_rating), per_rating[3] + per_rating[4]]
-    return counts
-
-
-def group_names(session: Session, group_by: str) -> dict[str, str]:
-    """Display names for procedure and office codes (other groups are their own names)."""
+def _codes_and_names(session: Session, group_by: str) -> dict[Any, tuple[str, str]]:
+    """Rollup key → (code, display name): procedures and offices by id; months and channels are their own code."""
     if group_by == "procedure":
-        return dict(session.execute(select(Procedure.code, Procedure.name)).all())
-    if group_by == "office":
-        return dict(session.execute(select(Office.code, Office.name)).all())
-    return {}
+        rows = session.execute(select(Procedure.id, Procedure.code, Procedure.name))
+    elif group_by == "office":
+        rows = session.execute(select(Office.id, Office.code, Office.name))
+    else:
+        return {}
+    return {key: (code, name) for key, code, name in rows}
