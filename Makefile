@@ -34,7 +34,8 @@ run: install ## Install, migrate, load demo data (first run only) and serve on h
 serve: ## Serve with gunicorn on http://127.0.0.1:$(PORT) (no install step)
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
-test: install-test ## Install and run the whole test suite (PostgreSQL and browser tests included)
+test: install-test ## Install, then lint, type-check and run the whole test suite (PostgreSQL and browser tests included)
+	$(MAKE) --no-print-directory lint typecheck
 	$(BIN)/python -m pytest
 
 lint: ## ruff check and format check
@@ -45,7 +46,7 @@ format: ## ruff format and fix
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-typecheck: ## mypy on analysis/ and survey/services/
+typecheck: ## mypy on analysis/ and survey/
 	$(BIN)/mypy
 
 translations-extract: ## Extract translatable strings into translations/messages.pot

@@ -11,7 +11,7 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path in ("/healthz", "/openapi.json")
 
 
-def handle_http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+def handle_http_error(error: HTTPException):
     status = error.code or 500
     if _wants_json():
         return jsonify({"errors": [{"field": None, "message": error.description}]}), status

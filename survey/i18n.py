@@ -29,7 +29,11 @@ def select_locale() -> str:
 
 def _remember_choice(response: Response) -> Response:
     choice = request.args.get("lang")
-    if choice in current_app.config["LANGUAGES"] and request.cookies.get(LANGUAGE_COOKIE) != choice:
+    if (
+        choice is not None
+        and choice in current_app.config["LANGUAGES"]
+        and request.cookies.get(LANGUAGE_COOKIE) != choice
+    ):
         response.set_cookie(
             LANGUAGE_COOKIE,
             choice,

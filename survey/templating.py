@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, request, url_for
 from flask_babel import get_locale
 from jinja2 import StrictUndefined
@@ -9,9 +11,14 @@ from jinja2 import StrictUndefined
 
 def url_with_language(language: str) -> str:
     """The current page in another language (the choice is remembered in a cookie)."""
-    args = {key: value for key, value in request.args.items() if key != "lang"}
-    endpoint = request.endpoint or "main.index"
-    return url_for(endpoint, **(request.view_args or {}), **args, lang=language)
+    # Query names that url_for reserves (`endpoint`, `_external`…) are dropped, and the route's own arguments win
+    # over query names that repeat them, so `?endpoint=x` or `/s/<token>?token=x` cannot break the page.
+    values: dict[str, Any] = {
+        key: value for key, value in request.args.items() if key not in ("lang", "endpoint") and not key.startswith("_")
+    }
+    values.update(request.view_args or {})
+    values["lang"] = language
+    return url_for(request.endpoint or "main.index", **values)
 
 
 def init_app(app: Flask) -> None:

@@ -25,7 +25,7 @@ ROLE_LABELS = {
 
 
 def _office_exists(code: str) -> bool:
-    return db.session.scalar(select(func.count()).select_from(Office).where(Office.code == code)) > 0
+    return (db.session.scalar(select(func.count()).select_from(Office).where(Office.code == code)) or 0) > 0
 
 
 def _check_office_code(field: Any) -> None:

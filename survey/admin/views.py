@@ -51,7 +51,7 @@ def _actor() -> Actor:
 
 
 @admin.get("/")
-def index():  # type: ignore[no-untyped-def]
+def index():
     return render_template("admin/index.html")
 
 
@@ -59,17 +59,17 @@ def index():  # type: ignore[no-untyped-def]
 
 
 @admin.get("/users")
-def user_list():  # type: ignore[no-untyped-def]
-    return render_template("admin/users.html", users=users.list_users(db.session), role_labels=ROLE_LABELS)
+def user_list():
+    return render_template("admin/users.html", users=users.list_users(db.session()), role_labels=ROLE_LABELS)
 
 
 @admin.route("/users/new", methods=["GET", "POST"])
-def user_new():  # type: ignore[no-untyped-def]
+def user_new():
     form = UserCreateForm()
     if form.validate_on_submit():
         try:
             user, one_time = users.create_user(
-                db.session, email=form.email.data or "", role=form.role.data or "",
+                db.session(), email=form.email.data or "", role=form.role.data or "",
                 office_code=form.office_code.data or None, actor=_actor(),
             )  # fmt: skip
         except UserError:
@@ -81,12 +81,12 @@ def user_new():  # type: ignore[no-untyped-def]
 
 
 @admin.post("/users/<int:user_id>/reset-password")
-def user_reset_password(user_id: int):  # type: ignore[no-untyped-def]
+def user_reset_password(user_id: int):
     try:
-        one_time = users.reset_password(db.session, user_id, actor=_actor())
+        one_time = users.reset_password(db.session(), user_id, actor=_actor())
     except UserError:
         abort(404)
-    user = users.get_user(db.session, user_id)
+    user = users.get_user(db.session(), user_id)
     return render_template("admin/one_time_password.html", user=user, password=one_time, created=False)
 
 
@@ -102,7 +102,7 @@ def user_enable(user_id: int) -> WerkzeugResponse:
 
 def _set_active(user_id: int, *, active: bool) -> WerkzeugResponse:
     try:
-        user = users.set_active(db.session, user_id, active, actor=_actor())
+        user = users.set_active(db.session(), user_id, active, actor=_actor())
     except UserError as error:
         if error.code == "unknown_user":
             abort(404)
@@ -117,24 +117,24 @@ def _set_active(user_id: int, *, active: bool) -> WerkzeugResponse:
 
 
 @admin.get("/catalog")
-def catalog():  # type: ignore[no-untyped-def]
+def catalog():
     return _catalog_page(CatalogUploadForm())
 
 
-def _catalog_page(form: CatalogUploadForm, errors: list[object] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _catalog_page(form: CatalogUploadForm, errors: list[object] | None = None, status: int = 200):
     page = render_template(
         "admin/catalog.html",
         form=form,
         errors=errors or [],
-        offices=catalog_listing.office_tree(db.session),
-        procedures=catalog_listing.procedures(db.session),
+        offices=catalog_listing.office_tree(db.session()),
+        procedures=catalog_listing.procedures(db.session()),
     )
     return page, status
 
 
 @admin.post("/catalog/import")
 @csrf.exempt  # the form checks its own token, after the larger upload limit below applies
-def catalog_import():  # type: ignore[no-untyped-def]
+def catalog_import():
     request.max_content_length = UPLOAD_LIMIT
     form = CatalogUploadForm()
     if not form.validate_on_submit():
@@ -145,7 +145,7 @@ def catalog_import():  # type: ignore[no-untyped-def]
         upload.save(path)
         try:
             result = catalog_listing.import_catalog_upload(
-                db.session, path, file_name=upload.filename or "", actor=_actor().name, user_id=_actor().user_id
+                db.session(), path, file_name=upload.filename or "", actor=_actor().name, user_id=_actor().user_id
             )
         except CatalogImportError as error:
             return _catalog_page(form, errors=list(error.errors), status=422)
@@ -161,24 +161,24 @@ def catalog_import():  # type: ignore[no-untyped-def]
 # --- API keys ----------------------------------------------------------------------------------------------
 
 
-def _api_keys_page(form: ApiKeyForm, status: int = 200):  # type: ignore[no-untyped-def]
+def _api_keys_page(form: ApiKeyForm, status: int = 200):
     keys = db.session.scalars(db.select(ApiKey).order_by(ApiKey.revoked_at.is_not(None), ApiKey.created_at.desc()))
     return render_template("admin/api_keys.html", form=form, keys=list(keys)), status
 
 
 @admin.get("/api-keys")
-def api_key_list():  # type: ignore[no-untyped-def]
+def api_key_list():
     return _api_keys_page(ApiKeyForm())
 
 
 @admin.post("/api-keys")
-def api_key_create():  # type: ignore[no-untyped-def]
+def api_key_create():
     form = ApiKeyForm()
     if not form.validate_on_submit():
         return _api_keys_page(form, status=400)
     try:
         raw_key, key = api_keys.create_api_key(
-            db.session, name=form.name.data or "", office_code=form.office_code.data or None, actor=_actor().name
+            db.session(), name=form.name.data or "", office_code=form.office_code.data or None, actor=_actor().name
         )
     except api_keys.ApiKeyError as error:
         db.session.rollback()
@@ -190,7 +190,7 @@ def api_key_create():  # type: ignore[no-untyped-def]
 @admin.post("/api-keys/<int:key_id>/revoke")
 def api_key_revoke(key_id: int) -> WerkzeugResponse:
     try:
-        api_keys.revoke_api_key(db.session, key_id, actor=_actor().name)
+        api_keys.revoke_api_key(db.session(), key_id, actor=_actor().name)
     except api_keys.ApiKeyError:
         abort(404)
     flash(_("The key is revoked: systems using it are refused from now on."), "success")
@@ -200,27 +200,27 @@ def api_key_revoke(key_id: int) -> WerkzeugResponse:
 # --- Targets -----------------------------------------------------------------------------------------------
 
 
-def _targets_page(form: TargetForm, status: int = 200):  # type: ignore[no-untyped-def]
-    rows = targets.list_targets(db.session)
+def _targets_page(form: TargetForm, status: int = 200):
+    rows = targets.list_targets(db.session())
     return render_template("admin/targets.html", form=form, rows=rows, default=targets.DEFAULT_TARGET), status
 
 
 @admin.get("/targets")
-def target_list():  # type: ignore[no-untyped-def]
+def target_list():
     return _targets_page(TargetForm())
 
 
 @admin.post("/targets")
-def target_set():  # type: ignore[no-untyped-def]
+def target_set():
     form = TargetForm()
     if not form.validate_on_submit():
         return _targets_page(form, status=400)
     actor = _actor()
     procedure_id, office_id = targets.resolve_scope(
-        db.session, procedure_code=form.procedure_code.data or None, office_code=form.office_code.data or None
+        db.session(), procedure_code=form.procedure_code.data or None, office_code=form.office_code.data or None
     )
     targets.set_target(
-        db.session, target=form.share, procedure_id=procedure_id, office_id=office_id,
+        db.session(), target=form.share, procedure_id=procedure_id, office_id=office_id,
         actor=actor.name, user_id=actor.user_id,
     )  # fmt: skip
     flash(_("The target is saved."), "success")
@@ -229,12 +229,12 @@ def target_set():  # type: ignore[no-untyped-def]
 
 @admin.post("/targets/<int:target_id>/clear")
 def target_clear(target_id: int) -> WerkzeugResponse:
-    row = next((r for r in targets.list_targets(db.session) if r.id == target_id), None)
+    row = next((r for r in targets.list_targets(db.session()) if r.id == target_id), None)
     if row is None:
         abort(404)
     actor = _actor()
     targets.clear_target(
-        db.session, procedure_id=row.procedure_id, office_id=row.office_id, actor=actor.name, user_id=actor.user_id
+        db.session(), procedure_id=row.procedure_id, office_id=row.office_id, actor=actor.name, user_id=actor.user_id
     )
     flash(_("The target is removed; the next broader target applies again."), "success")
     return redirect(url_for("admin.target_list"))
@@ -244,12 +244,12 @@ def target_clear(target_id: int) -> WerkzeugResponse:
 
 
 @admin.get("/questionnaires")
-def questionnaire_list():  # type: ignore[no-untyped-def]
-    return render_template("admin/questionnaires.html", versions=catalog_listing.questionnaire_versions(db.session))
+def questionnaire_list():
+    return render_template("admin/questionnaires.html", versions=catalog_listing.questionnaire_versions(db.session()))
 
 
 @admin.get("/questionnaires/<int:version_id>")
-def questionnaire_detail(version_id: int):  # type: ignore[no-untyped-def]
+def questionnaire_detail(version_id: int):
     version = db.session.get(QuestionnaireVersion, version_id)
     if version is None:
         abort(404)
@@ -258,11 +258,11 @@ def questionnaire_detail(version_id: int):  # type: ignore[no-untyped-def]
 
 
 @admin.get("/audit")
-def audit_log():  # type: ignore[no-untyped-def]
+def audit_log():
     form = AuditFilterForm(request.args)
     form.action.choices = [
         SelectChoice("", _("Every action")),
-        *(SelectChoice(a, a) for a in audit_actions(db.session)),
+        *(SelectChoice(a, a) for a in audit_actions(db.session())),
     ]
     valid = form.validate()
     where = AuditFilter(
@@ -271,6 +271,6 @@ def audit_log():  # type: ignore[no-untyped-def]
         date_from=form.date_from.data if valid else None,
         date_to=form.date_to.data if valid else None,
     )
-    page = search_audit_log(db.session, where, page=request.args.get("page", 1, type=int) or 1)
+    page = search_audit_log(db.session(), where, page=request.args.get("page", 1, type=int) or 1)
     filters = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("admin/audit.html", form=form, result=page, filters=filters), 200 if valid else 400

@@ -43,9 +43,9 @@ def key_caller() -> Caller | None:
     caller = None
     token = bearer_token()
     if token:
-        key = authenticate_key(db.session, token)
+        key = authenticate_key(db.session(), token)
         if key is not None:
-            scope = visible_office_ids(db.session, office_id=key.office_id)
+            scope = visible_office_ids(db.session(), office_id=key.office_id)
             caller = Caller(actor=f"api-key:{key.prefix}", scope=scope, api_key=key)
     return caller
 
@@ -57,7 +57,7 @@ def reader_caller() -> Caller | None:
     user = current_user()
     if user is None:
         return None
-    return Caller(actor=user.email, scope=user_office_scope(db.session, user), user=user)
+    return Caller(actor=user.email, scope=user_office_scope(db.session(), user), user=user)
 
 
 def rate_limit_key() -> str:

@@ -89,7 +89,7 @@ def create_invitation() -> Any:
         return errors_response(422, errors)
     try:
         link = issue_dossier_link(
-            db.session,
+            db.session(),
             secret=current_app.config["SECRET_KEY"],
             base_url=current_app.config["BASE_URL"],
             office_code=wanted.office_code,
@@ -148,7 +148,7 @@ def create_response() -> Any:
         return _store(caller, body, None)
     try:
         claimed = idempotency.claim(
-            db.session,
+            db.session(),
             api_key_id=caller.api_key.id,
             key=raw_key,
             request_hash=idempotency.request_fingerprint(body),
@@ -163,12 +163,12 @@ def create_response() -> Any:
         answer, status = _store(caller, body, idempotency.submission_key_for(caller.api_key.id, raw_key))
     except BaseException:
         db.session.rollback()
-        idempotency.release(db.session, claimed)
+        idempotency.release(db.session(), claimed)
         raise
     if status == 201:
-        idempotency.complete(db.session, claimed, status, answer.get_json())
+        idempotency.complete(db.session(), claimed, status, answer.get_json())
     else:
-        idempotency.release(db.session, claimed)
+        idempotency.release(db.session(), claimed)
     return answer, status
 
 
@@ -186,7 +186,7 @@ def _store(caller: Caller, body: Any, submission_key: str | None) -> tuple[Respo
         return errors_response(422, errors)
     invitation = None
     if wanted.invitation_token is not None:
-        state = resolve_link(db.session, wanted.invitation_token, secret=current_app.config["SECRET_KEY"])
+        state = resolve_link(db.session(), wanted.invitation_token, secret=current_app.config["SECRET_KEY"])
         if state.status == "used":
             return _error(409, "invitation_token", "this one-time link has already been used")
         if state.status != "valid" or state.invitation is None:
@@ -196,7 +196,7 @@ def _store(caller: Caller, body: Any, submission_key: str | None) -> tuple[Respo
             return _error(422, "invitation_token", "the link was issued for another office or procedure")
     try:
         stored = store_response(
-            db.session,
+            db.session(),
             answers=wanted.answers,
             office_id=office.id,
             procedure_id=procedure.id,

@@ -36,7 +36,7 @@ def log_out() -> None:
 def current_user() -> User | None:
     """The active user of this request's session, or None (also after a password change or a disable)."""
     if "current_user" in g:
-        return g.current_user  # type: ignore[no-any-return]
+        return g.current_user
     user = None
     user_id = session.get(SESSION_USER)
     if isinstance(user_id, int):

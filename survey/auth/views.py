@@ -39,7 +39,7 @@ def _login_rate_limit() -> str:
 
 @auth.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
-def login():  # type: ignore[no-untyped-def]
+def login():
     user = current_user()
     if user is not None and request.method == "GET":
         return redirect(guards.safe_next(request.args.get("next")) or landing_url(user))
@@ -47,7 +47,7 @@ def login():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             user = users.authenticate(
-                db.session, email=form.email.data or "", password=form.password.data or "", ip=request.remote_addr
+                db.session(), email=form.email.data or "", password=form.password.data or "", ip=request.remote_addr
             )
         except LoginRefused as refused:
             if refused.reason == "locked":
@@ -69,7 +69,7 @@ def login():  # type: ignore[no-untyped-def]
 def logout() -> WerkzeugResponse:
     user = current_user()
     if user is not None:
-        users.record_logout(db.session, user)
+        users.record_logout(db.session(), user)
     log_out()
     flash(_("You are signed out."), "success")
     return redirect(url_for("auth.login"))
@@ -77,14 +77,14 @@ def logout() -> WerkzeugResponse:
 
 @auth.route("/account/password", methods=["GET", "POST"])
 @guards.login_required
-def change_password():  # type: ignore[no-untyped-def]
+def change_password():
     user = current_user()
     assert user is not None
     form = ChangePasswordForm(account_email=user.email)
     if form.validate_on_submit():
         try:
             users.change_password(
-                db.session, user, current=form.current_password.data or "", new=form.new_password.data or ""
+                db.session(), user, current=form.current_password.data or "", new=form.new_password.data or ""
             )
         except UserError as error:
             field = form.current_password if error.code == "wrong_current" else form.new_password

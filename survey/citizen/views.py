@@ -52,7 +52,7 @@ def _load(token: str) -> SurveyPage:
     kiosk = request.args.get("kiosk") == "1"
     try:
         return load_page(
-            db.session,
+            db.session(),
             token,
             secret=current_app.config["SECRET_KEY"],
             kiosk_requested=kiosk,
@@ -87,7 +87,7 @@ def _link_state(page: SurveyPage) -> tuple[str, int]:
 
 @citizen.route("/s/<token>", methods=["GET", "POST"])
 @limiter.limit(_submit_limit, methods=["POST"])
-def survey(token: str):  # type: ignore[no-untyped-def]
+def survey(token: str):
     page = _load(token)
     if page.offline:
         if request.method == "POST":
@@ -103,13 +103,13 @@ def survey(token: str):  # type: ignore[no-untyped-def]
     return _render_form(page, form, 400 if form.is_submitted() else 200)
 
 
-def _store(page: SurveyPage, form: SurveyForm):  # type: ignore[no-untyped-def]
+def _store(page: SurveyPage, form: SurveyForm):
     assert page.invitation is not None
     procedure_id = page.procedure_id(form.procedure.data if "procedure" in form else None)
     assert procedure_id is not None  # the form only accepts procedures of the office's list
     try:
         store_response(
-            db.session,
+            db.session(),
             answers=form.answers(language=_language(), service_mode=page.service_mode),
             office_id=page.invitation.office_id,
             procedure_id=procedure_id,
@@ -132,7 +132,7 @@ def _store(page: SurveyPage, form: SurveyForm):  # type: ignore[no-untyped-def]
 
 
 @citizen.get("/s/<token>/thanks")
-def thanks(token: str):  # type: ignore[no-untyped-def]
+def thanks(token: str):
     kiosk = request.args.get("kiosk") == "1"
     response = current_app.make_response(
         render_template(
@@ -152,14 +152,14 @@ def thanks(token: str):  # type: ignore[no-untyped-def]
 def _answered_one_time_link(token: str) -> bool:
     """Whether the citizen may erase what they gave through this link (one-time links only, once used)."""
     try:
-        state = resolve_link(db.session, token, secret=current_app.config["SECRET_KEY"])
+        state = resolve_link(db.session(), token, secret=current_app.config["SECRET_KEY"])
     except SQLAlchemyError:
         db.session.rollback()
         return False
     return state.status == "used" and state.invitation is not None and not state.invitation.is_public
 
 
-def _posted_form_again(notice: str, status: int):  # type: ignore[no-untyped-def]
+def _posted_form_again(notice: str, status: int):
     """After a refusal on POST, the form again with the citizen's answers; elsewhere a plain message page."""
     token = (request.view_args or {}).get("token")
     if request.method != "POST" or request.endpoint != "citizen.survey" or token is None:
@@ -172,12 +172,12 @@ def _posted_form_again(notice: str, status: int):  # type: ignore[no-untyped-def
 
 
 @citizen.errorhandler(CSRFError)
-def csrf_refused(_error: CSRFError):  # type: ignore[no-untyped-def]
+def csrf_refused(_error: CSRFError):
     return _posted_form_again("expired_form", 400)
 
 
 @citizen.errorhandler(TooManyRequests)
-def too_many(error: TooManyRequests):  # type: ignore[no-untyped-def]
+def too_many(error: TooManyRequests):
     html, status = _posted_form_again("too_many", 429)
     response = current_app.make_response((html, status))
     response.headers.setdefault("Retry-After", "60")
@@ -185,19 +185,19 @@ def too_many(error: TooManyRequests):  # type: ignore[no-untyped-def]
 
 
 @citizen.errorhandler(RequestEntityTooLarge)
-def too_large(_error: RequestEntityTooLarge):  # type: ignore[no-untyped-def]
+def too_large(_error: RequestEntityTooLarge):
     return render_template("citizen/message.html", notice="too_large"), 413
 
 
 @citizen.get("/poster/<office_code>")
-def poster(office_code: str):  # type: ignore[no-untyped-def]
+def poster(office_code: str):
     """A printable A4 poster with the office's public link and its QR code (procedure pre-selected if given)."""
     settings = {"secret": current_app.config["SECRET_KEY"], "base_url": current_app.config["BASE_URL"]}
     procedure_code = request.args.get("procedure") or None
     try:
-        link = public_link(db.session, **settings, office_code=office_code, procedure_code=procedure_code)
+        link = public_link(db.session(), **settings, office_code=office_code, procedure_code=procedure_code)
         kiosk_link = public_link(
-            db.session, **settings, office_code=office_code, procedure_code=procedure_code, channel="kiosk"
+            db.session(), **settings, office_code=office_code, procedure_code=procedure_code, channel="kiosk"
         )
         invitation = db.session.get_one(Invitation, link.invitation_id)
     except LinkError:

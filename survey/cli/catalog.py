@@ -18,17 +18,17 @@ def import_catalog(file: str | None, kind: str | None, starter: bool) -> None:
     if starter == bool(file):
         raise click.UsageError("give a CSV FILE or --starter (not both)")
     if starter:
-        results = load_starter_catalog(db.session)
+        results = load_starter_catalog(db.session())
     else:
         try:
-            results = [import_catalog_file(db.session, str(file), kind)]
+            results = [import_catalog_file(db.session(), str(file), kind)]
         except CatalogImportError as exc:
             click.echo(f"{file}: nothing imported, {len(exc.errors)} problem(s):", err=True)
             for error in exc.errors:
                 click.echo(f"  {error}", err=True)
             raise SystemExit(1) from None
     for result in results:
-        record(db.session, actor="cli", action="catalog.import", target=result.kind,
+        record(db.session(), actor="cli", action="catalog.import", target=result.kind,
                details={"created": result.created, "updated": result.updated, "file": file or "starter"})  # fmt: skip
         click.echo(f"{result.kind}: {result.created} created, {result.updated} updated")
     db.session.commit()

@@ -32,7 +32,7 @@ def seed_demo_command(count: int, seed: int, months: int, only_if_empty: bool) -
             bar.update(done - last[0])
             last[0] = done
 
-        summary = seed_demo(db.session, responses=count, seed=seed, months=months, progress=progress)
+        summary = seed_demo(db.session(), responses=count, seed=seed, months=months, progress=progress)
     click.echo(
         f"Demo data ready: {summary.responses:,} responses ({summary.comments:,} with comments) "
         f"in {summary.offices} offices, {summary.procedures} procedures, "

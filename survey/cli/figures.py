@@ -13,7 +13,7 @@ from survey.services.reporting.figures import COLUMNS, FiguresImportError, impor
 def import_figures(file: str) -> None:
     """Import FILE (UTF-8 CSV) of figures per office, procedure (optional) and month; all or nothing."""
     try:
-        result = import_figures_file(db.session, file)
+        result = import_figures_file(db.session(), file)
     except FiguresImportError as exc:
         db.session.rollback()
         for error in exc.errors:

@@ -35,12 +35,12 @@ def issue_link(
     try:
         if is_public:
             link = public_link(
-                db.session, **settings, office_code=office_code, procedure_code=procedure_code, channel=channel
+                db.session(), **settings, office_code=office_code, procedure_code=procedure_code, channel=channel
             )
         else:
             assert dossier_code is not None and procedure_code is not None
             link = issue_dossier_link(
-                db.session,
+                db.session(),
                 **settings,
                 office_code=office_code,
                 procedure_code=procedure_code,
@@ -60,7 +60,7 @@ def issue_link(
 def create_api_key_command(name: str, office_code: str | None) -> None:
     """Create an API key and print it once: only its hash is stored."""
     try:
-        raw_key, key = create_api_key(db.session, name=name, office_code=office_code, actor="cli")
+        raw_key, key = create_api_key(db.session(), name=name, office_code=office_code, actor="cli")
     except ApiKeyError as error:
         db.session.rollback()
         option = "NAME" if error.field == "name" else "--office"

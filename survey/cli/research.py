@@ -79,7 +79,7 @@ def export_anonymised_command(
                 bar.update(done - shown[0])
                 shown[0] = done
 
-            result = export_anonymised(db.session, out, options, actor="cli", progress=progress)
+            result = export_anonymised(db.session(), out, options, actor="cli", progress=progress)
     except ExportError as exc:
         raise click.ClickException(str(exc)) from None
     for line in result.summary:
@@ -100,7 +100,7 @@ def purge_command() -> None:
     \b
         15 3 * * * cd /srv/survey && .venv/bin/flask --app wsgi purge >> /var/log/survey-purge.log 2>&1
     """
-    result = purge_expired_contacts(db.session, retention_days=current_app.config["RETENTION_DAYS"])
+    result = purge_expired_contacts(db.session(), retention_days=current_app.config["RETENTION_DAYS"])
     if not result.deleted:
         click.echo("No call-back contact details past their retention period: nothing deleted.")
         return
@@ -116,7 +116,7 @@ def erase_response_command(token_or_url: str) -> None:
     """Erase the response given through a one-time survey link (the citizen's request), keeping the totals right."""
     try:
         result = erase_response_by_link(
-            db.session, token_from_text(token_or_url), secret=current_app.config["SECRET_KEY"]
+            db.session(), token_from_text(token_or_url), secret=current_app.config["SECRET_KEY"]
         )
     except EraseError as exc:
         raise click.ClickException(str(exc)) from None

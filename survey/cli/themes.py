@@ -95,9 +95,9 @@ def recluster(
     stored = skipped = 0
     seconds = 0.0
     for scope in scopes:
-        label = describe_scope(db.session, scope)
+        label = describe_scope(db.session(), scope)
         click.echo(f"Theming {label}", err=True)
-        outcome = run_themes(db.session, scope, settings, progress=_progress)
+        outcome = run_themes(db.session(), scope, settings, progress=_progress)
         _print_outcome(label, outcome)
         stored += outcome.run is not None
         skipped += outcome.run is None
@@ -121,9 +121,9 @@ def _scopes(
     try:
         start, end = resolve_period(month_from, month_to)
         if every_scope:
-            return all_scopes(db.session, start, end, communes=communes)
-        office = office_by_code(db.session, office_code) if office_code is not None else None
-        procedure = procedure_by_code(db.session, procedure_code) if procedure_code is not None else None
+            return all_scopes(db.session(), start, end, communes=communes)
+        office = office_by_code(db.session(), office_code) if office_code is not None else None
+        procedure = procedure_by_code(db.session(), procedure_code) if procedure_code is not None else None
     except ThemeRunError as exc:
         raise click.UsageError(str(exc)) from None
     return [

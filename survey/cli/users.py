@@ -33,7 +33,7 @@ def create_user_command(email: str, role: str, office_code: str | None, password
         if not password:
             raise click.ClickException("no password on standard input (one line expected)")
     try:
-        user, one_time = create_user(db.session, email=email, role=role, office_code=office_code, password=password)
+        user, one_time = create_user(db.session(), email=email, role=role, office_code=office_code, password=password)
     except UserError as error:
         db.session.rollback()
         raise click.ClickException(f"{error.field}: {error.message}") from None

@@ -176,11 +176,11 @@ def detail_tables(detail: Detail) -> dict[str, Table]:
 
 def label_for(table: str, code: Any) -> str:
     """A readable label for a code shown in a table's first column."""
-    labels: dict[str, Any] = {
+    by_table: dict[str, dict[Any, Any]] = {
         "channels": CHANNEL_LABELS,
         "elements": ELEMENT_LABELS,
         "tt01": TT01_LABELS,
         "service_modes": SERVICE_MODE_LABELS,
         "extra_payment": EXTRA_PAYMENT_LABELS,
-    }.get(table, {})
-    return str(labels.get(code, code))
+    }
+    return str(by_table.get(table, {}).get(code, code))

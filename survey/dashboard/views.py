@@ -52,8 +52,8 @@ class PageState:
 def _state() -> PageState:
     user = current_user()
     assert user is not None  # login_required ran first
-    scope = user_office_scope(db.session, user)
-    options = filter_options(db.session, scope)
+    scope = user_office_scope(db.session(), user)
+    options = filter_options(db.session(), scope)
     form = FilterForm(formdata=request.args)
     form.fill_choices(options)
     where = form.to_filter(options) if form.validate() else None
@@ -136,11 +136,11 @@ def _ranking_chart(groups: list[service.Group], title: str) -> Chart:
 
 @dashboard.get("/")
 @login_required
-def overview():  # type: ignore[no-untyped-def]
+def overview():
     state = _state()
     if state.where is None:
         return _invalid(state, "overview")
-    data = service.overview(db.session, state.scope, state.where, state.settings, home_office_id=state.home_office_id)
+    data = service.overview(db.session(), state.scope, state.where, state.settings, home_office_id=state.home_office_id)
     return _render(
         "dashboard/overview.html",
         state,
@@ -154,12 +154,12 @@ def overview():  # type: ignore[no-untyped-def]
 
 @dashboard.get("/procedures")
 @login_required
-def procedures():  # type: ignore[no-untyped-def]
+def procedures():
     state = _state()
     if state.where is None:
         return _invalid(state, "procedures")
     groups = service.procedure_ranking(
-        db.session, state.scope, state.where, state.settings, home_office_id=state.home_office_id
+        db.session(), state.scope, state.where, state.settings, home_office_id=state.home_office_id
     )
     title = _("Procedures ranked by how far below target they are")
     return _render(
@@ -175,11 +175,11 @@ def procedures():  # type: ignore[no-untyped-def]
 
 @dashboard.get("/offices")
 @login_required
-def offices():  # type: ignore[no-untyped-def]
+def offices():
     state = _state()
     if state.where is None:
         return _invalid(state, "offices")
-    groups = service.office_comparison(db.session, state.scope, state.where, state.settings)
+    groups = service.office_comparison(db.session(), state.scope, state.where, state.settings)
     title = _("Offices compared")
     return _render(
         "dashboard/groups.html",
@@ -192,9 +192,9 @@ def offices():  # type: ignore[no-untyped-def]
     )
 
 
-def _detail_page(state: PageState, where: ReportFilter, *, subject: str, extra_args: dict[str, str], **kw: Any):  # type: ignore[no-untyped-def]
-    data = service.overview(db.session, state.scope, where, state.settings, home_office_id=state.home_office_id)
-    facts = detail(db.session, state.scope, where, state.settings, home_office_id=state.home_office_id, **kw)
+def _detail_page(state: PageState, where: ReportFilter, *, subject: str, extra_args: dict[str, str], **kw: Any):
+    data = service.overview(db.session(), state.scope, where, state.settings, home_office_id=state.home_office_id)
+    facts = detail(db.session(), state.scope, where, state.settings, home_office_id=state.home_office_id, **kw)
     return _render(
         "dashboard/detail.html",
         state,
@@ -212,7 +212,7 @@ def _detail_page(state: PageState, where: ReportFilter, *, subject: str, extra_a
 
 @dashboard.get("/procedures/<code>")
 @login_required
-def procedure_detail(code: str):  # type: ignore[no-untyped-def]
+def procedure_detail(code: str):
     state = _state()
     procedure_id = state.options.procedure_id(code)
     if procedure_id is None:
@@ -226,7 +226,7 @@ def procedure_detail(code: str):  # type: ignore[no-untyped-def]
 
 @dashboard.get("/offices/<code>")
 @login_required
-def office_detail(code: str):  # type: ignore[no-untyped-def]
+def office_detail(code: str):
     state = _state()
     office = state.options.office_by_code(code)
     if office is None:
@@ -240,7 +240,7 @@ def office_detail(code: str):  # type: ignore[no-untyped-def]
 
 def _build_table(state: PageState, name: str) -> tables.Table:
     assert state.where is not None
-    session, scope, where, settings = db.session, state.scope, state.where, state.settings
+    session, scope, where, settings = db.session(), state.scope, state.where, state.settings
     home = state.home_office_id
     if name == "trend":
         return tables.trend_table(service.overview(session, scope, where, settings, home_office_id=home).trend)
@@ -269,7 +269,7 @@ def download(name: str, fmt: str) -> Any:
         table = for_publication(table, note=note, suppressed_label=_("Suppressed"))
     body, mimetype = render(table, fmt)
     record_download(
-        db.session, user_id=state.user.id, actor=state.user.email, table=name, file_format=fmt,
+        db.session(), user_id=state.user.id, actor=state.user.email, table=name, file_format=fmt,
         publication=publication, filters=state.form.query_args(),
     )  # fmt: skip
     filename = f"{name}{'-publication' if publication else ''}-{date.today().isoformat()}.{fmt}"

@@ -14,13 +14,13 @@ main = Blueprint("main", __name__)
 
 
 @main.get("/")
-def index():  # type: ignore[no-untyped-def]
-    demo = demo_mode(db.session, current_app.config)
+def index():
+    demo = demo_mode(db.session(), current_app.config)
     links = []
     if demo:
         try:
             links = demo_links(
-                db.session, secret=current_app.config["SECRET_KEY"], base_url=current_app.config["BASE_URL"]
+                db.session(), secret=current_app.config["SECRET_KEY"], base_url=current_app.config["BASE_URL"]
             )
         except SQLAlchemyError:
             db.session.rollback()
@@ -29,7 +29,7 @@ def index():  # type: ignore[no-untyped-def]
 
 
 @main.get("/healthz")
-def healthz():  # type: ignore[no-untyped-def]
+def healthz():
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:

@@ -44,13 +44,13 @@ def _index_page(form: ExportForm, status: int = 200, problem: str | None = None)
 
 @research.get("/research")
 @role_required("researcher", "admin")
-def index():  # type: ignore[no-untyped-def]
+def index():
     return _index_page(ExportForm())
 
 
 @research.post("/research/export")
 @role_required("researcher", "admin")
-def export():  # type: ignore[no-untyped-def]
+def export():
     form = ExportForm()
     if not form.validate_on_submit():
         return _index_page(form, 400)
@@ -61,7 +61,7 @@ def export():  # type: ignore[no-untyped-def]
     name = f"survey-anonymised-{stamp}.{options.file_format}"
     folder = Path(tempfile.mkdtemp(prefix="survey-export-"))
     try:
-        result = export_anonymised(db.session, folder / name, options, actor=user.email, user_id=user.id)
+        result = export_anonymised(db.session(), folder / name, options, actor=user.email, user_id=user.id)
         package = folder / f"{name}.zip"
         with zipfile.ZipFile(package, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for path in (result.path, result.codebook_json, result.codebook_markdown):
@@ -79,7 +79,7 @@ def export():  # type: ignore[no-untyped-def]
 
 @research.get("/research/codebook.<any(json, md):kind>")
 @role_required("researcher", "admin")
-def codebook(kind: str):  # type: ignore[no-untyped-def]
+def codebook(kind: str):
     """The columns and codes before any export, to read before asking for one."""
     labels = load_catalog(db.session.connection()).value_labels()
     content = reference_codebook(ALL_COLUMNS, labels)
@@ -105,16 +105,16 @@ def _unavailable(error: EraseError) -> tuple[str, int]:
 
 @research.route("/s/<token>/erase", methods=["GET", "POST"])
 @limiter.limit(_erase_limit, methods=["POST"])
-def erase(token: str):  # type: ignore[no-untyped-def]
+def erase(token: str):
     secret = current_app.config["SECRET_KEY"]
     try:
-        erasable_invitation(db.session, token, secret=secret)
+        erasable_invitation(db.session(), token, secret=secret)
     except EraseError as error:
         return _unavailable(error)
     form = EraseForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            erase_response_by_link(db.session, token, secret=secret)
+            erase_response_by_link(db.session(), token, secret=secret)
         except EraseError as error:
             return _unavailable(error)
         return render_template("research/erase_done.html")

@@ -50,7 +50,7 @@ def _helpers() -> dict[str, Any]:
 def _user_and_scope() -> tuple[User, set[int] | None]:
     user = current_user()
     assert user is not None  # role_required ran first
-    return user, user_office_scope(db.session, user)
+    return user, user_office_scope(db.session(), user)
 
 
 def _code_to_id(model: type[Office] | type[Procedure], code: str) -> int | None:
@@ -59,9 +59,9 @@ def _code_to_id(model: type[Office] | type[Procedure], code: str) -> int | None:
 
 @themes.get("")
 @theme_roles
-def index():  # type: ignore[no-untyped-def]
+def index():
     user, scope = _user_and_scope()
-    runs = theme_pages.latest_runs(db.session, scope)
+    runs = theme_pages.latest_runs(db.session(), scope)
     home = (user.office.code, user.office.name) if scope is not None and user.office is not None else None
     form = ThemeFilterForm(formdata=request.args)
     form.fill_choices(runs, home_office=home)
@@ -69,24 +69,24 @@ def index():  # type: ignore[no-untyped-def]
         page = render_template("themes/index.html", form=form, runs=runs, run=None, heading=None, views=[])
         return page, 400
     run = theme_pages.find_run(
-        db.session,
+        db.session(),
         scope,
         office_id=_code_to_id(Office, form.office.data or WHOLE_COUNTRY),
         procedure_id=_code_to_id(Procedure, form.procedure.data or ""),
         period=form.period.data or None,
     )
-    views = theme_pages.run_themes_for_page(db.session, run, scope, EXAMPLES_ON_LIST) if run else []
-    heading = theme_pages.describe_run(db.session, run) if run else None
+    views = theme_pages.run_themes_for_page(db.session(), run, scope, EXAMPLES_ON_LIST) if run else []
+    heading = theme_pages.describe_run(db.session(), run) if run else None
     return render_template("themes/index.html", form=form, runs=runs, run=run, heading=heading, views=views)
 
 
 @themes.get("/<int:theme_id>")
 @theme_roles
-def detail(theme_id: int):  # type: ignore[no-untyped-def]
+def detail(theme_id: int):
     _, scope = _user_and_scope()
     page = request.args.get("page", "1")
     number = int(page) if page.isdigit() and len(page) < 7 else 1
-    found = theme_pages.theme_detail(db.session, scope, theme_id, page=number, per_page=EXAMPLES_PER_PAGE)
+    found = theme_pages.theme_detail(db.session(), scope, theme_id, page=number, per_page=EXAMPLES_PER_PAGE)
     if found is None:
         abort(404)
     return render_template("themes/detail.html", detail=found)

@@ -54,3 +54,14 @@ def test_every_page_carries_the_strict_security_headers(client):
         assert headers["Content-Security-Policy"].startswith("default-src 'none'")
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_query_names_that_url_for_reserves_or_the_route_uses_do_not_break_pages(client, session):
+    """`?endpoint=x` once gave a 500 (and so did the error page): the language links are built from the query."""
+    seed_demo(session, responses=50, seed=1)
+    for path in ("/?endpoint=x", "/login?endpoint=x&_external=1", "/?lang=en&endpoint=x", "/nowhere?endpoint=x"):
+        response = client.get(path)
+        assert response.status_code in (200, 404), path
+        assert "lang=en" in response.get_data(as_text=True) or "lang=vi" in response.get_data(as_text=True)
+    token_page = client.get("/s/not-a-real-token?token=x")
+    assert token_page.status_code in (200, 404, 410)

@@ -104,7 +104,8 @@ def group_figures(
         if not n:
             continue
         code, name = codes.get(key, (str(key), str(key)))
-        group_goal = target if lookup is None else group_target(lookup, group_by, key, where, home_office_id)
+        group_goal = group_target(lookup, group_by, key, where, home_office_id) if lookup is not None else target
+        assert group_goal is not None  # a lookup is loaded whenever no target was given
         summary = summarise_counts(n, satisfied, target=group_goal, min_n=settings.min_n)
         figures.append(GroupFigure(key=key, code=code, name=name, target=group_goal, summary=summary))
     return sorted(figures, key=lambda figure: figure.code)
