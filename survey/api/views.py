@@ -160,19 +160,20 @@ def create_response() -> Any:
     if isinstance(claimed, idempotency.Replay):
         return jsonify(claimed.body), claimed.status_code
     try:
-        answer, status = _store(caller, body, idempotency.submission_key_for(caller.api_key.id, raw_key))
+        submission_key = idempotency.submission_key_for(caller.api_key.id, raw_key)
+        answer, status = _store(caller, body, submission_key, idempotency_record_id=claimed)
     except BaseException:
         db.session.rollback()
         idempotency.release(db.session(), claimed)
         raise
-    if status == 201:
-        idempotency.complete(db.session(), claimed, status, answer.get_json())
-    else:
+    if status != 201:
         idempotency.release(db.session(), claimed)
     return answer, status
 
 
-def _store(caller: Caller, body: Any, submission_key: str | None) -> tuple[Response, int]:
+def _store(
+    caller: Caller, body: Any, submission_key: str | None, *, idempotency_record_id: int | None = None
+) -> tuple[Response, int]:
     wanted, errors = parse_response_body(body)
     if wanted is None:
         return errors_response(422, errors)
@@ -204,11 +205,14 @@ def _store(caller: Caller, body: Any, submission_key: str | None) -> tuple[Respo
             verified=invitation is not None and not invitation.is_public,
             invitation=invitation,
             submission_key=submission_key,
+            idempotency_record_id=idempotency_record_id,
         )
     except AlreadyRated:
         return _error(409, "invitation_token", "this one-time link has already been used")
     except InvalidAnswers as exc:  # validated above already; kept so a gap can never become a 500
         return errors_response(422, [FieldError(name, message) for name, message in exc.problems.items()])
+    if not stored.created and idempotency_record_id is not None:  # stored by an earlier, abandoned attempt
+        idempotency.complete(db.session(), idempotency_record_id, 201, {"id": stored.id})
     return jsonify({"id": stored.id}), 201
 
 

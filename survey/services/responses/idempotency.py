@@ -99,14 +99,19 @@ def claim(
         time.sleep(0.02)
 
 
-def complete(session: Session, record_id: int, status_code: int, body: dict[str, Any]) -> None:
-    """Keep the answer so later repeats replay it."""
+def record_answer(session: Session, record_id: int, status_code: int, body: dict[str, Any]) -> None:
+    """Keep the answer in the caller's transaction (the response's own), so the two are stored together."""
     session.execute(
         update(IdempotencyRecord)
         .where(IdempotencyRecord.id == record_id)
         .values(status_code=status_code, body=body)
         .execution_options(synchronize_session=False)
     )
+
+
+def complete(session: Session, record_id: int, status_code: int, body: dict[str, Any]) -> None:
+    """Keep the answer so later repeats replay it."""
+    record_answer(session, record_id, status_code, body)
     session.commit()
 
 

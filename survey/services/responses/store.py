@@ -32,6 +32,7 @@ from survey.models import (
     Response,
 )
 from survey.services.catalog.questionnaire import active_questionnaire
+from survey.services.responses import idempotency
 from survey.services.responses.rollups import add_to_rollups, count_cells, response_values
 
 COMMENT_MAX = 2000
@@ -159,9 +160,14 @@ def store_response(
     verified: bool,
     invitation: Invitation | None = None,
     submission_key: str | None = None,
+    idempotency_record_id: int | None = None,
     now: datetime | None = None,
 ) -> StoredResponse:
-    """Store one response and its rollup counts in one transaction; replays of `submission_key` store nothing."""
+    """Store one response and its rollup counts in one transaction; replays of `submission_key` store nothing.
+
+    With `idempotency_record_id` (an API request's claimed Idempotency-Key) the key's answer is kept in the same
+    transaction, so a fault can never leave a stored response behind a key that still says "pending".
+    """
     problems = answer_problems(answers)
     if channel not in CHANNELS:
         problems["channel"] = f"must be one of {', '.join(CHANNELS)}"
@@ -178,7 +184,7 @@ def store_response(
     for attempt in range(_SQLITE_LOCK_RETRIES):
         try:
             return _store_once(session, answers, comment, office_id, procedure_id, channel, verified,
-                               invitation, submission_key, created_at)  # fmt: skip
+                               invitation, submission_key, idempotency_record_id, created_at)  # fmt: skip
         except OperationalError as exc:  # SQLite: "database is locked" after busy_timeout under heavy writes
             session.rollback()
             if attempt + 1 == _SQLITE_LOCK_RETRIES or "locked" not in str(exc.orig):
@@ -196,6 +202,7 @@ def _store_once(
     verified: bool,
     invitation: Invitation | None,
     submission_key: str | None,
+    idempotency_record_id: int | None,
     created_at: datetime,
 ) -> StoredResponse:
     existing = _response_id_for_key(session, submission_key)
@@ -248,6 +255,8 @@ def _store_once(
                 raise _LinkTaken()
             session.add(RatedDossier(dossier_hash=invitation.dossier_hash, rated_on=local_date(created_at)))
             session.flush()
+        if idempotency_record_id is not None:
+            idempotency.record_answer(session, idempotency_record_id, 201, {"id": response.id})
         session.commit()
     except (IntegrityError, _LinkTaken):
         session.rollback()
