@@ -5,6 +5,10 @@ Source: Spiegelhalter, 'Funnel plots for comparing institutional performance', S
 percentiles (so a few true outliers do not inflate φ); φ = mean of the squared winsorised z; the
 dispersion statistic I·φ is compared with the 95 % quantile of χ² on I − 1 degrees of freedom, and only
 above it are the limits widened, by √φ on their distance from θ.
+
+The rule is conservative on purpose: under pure binomial variation the winsorised φ averages about 0.68
+(the 10 %/90 % winsorised second moment of a standard normal), and the binomial null of an adjusted share
+overstates the spread of a mix of procedures, so limits widen only for clear overdispersion.
 """
 
 from __future__ import annotations

@@ -284,6 +284,14 @@ def test_offices_that_vary_as_the_binomial_allows_keep_pure_limits() -> None:
     assert result.limits([100]).upper_95[0] == pytest.approx(hand_limit(0.975, 100, 0.8), abs=1e-12)
 
 
+def test_pure_chance_variation_does_not_widen_the_limits() -> None:
+    draws = np.random.default_rng(7).binomial(200, 0.85, 500)
+    offices = {f"O{i}": {"p": (200, int(k))} for i, k in enumerate(draws)}
+    result = compare_offices(offices, pooled_reference(offices, label="national"))
+    # Winsorising at 10 %/90 % leaves E[z²] = 0.8 − 2c·φ(c) + 0.2c² = 0.679 for a normal, c = 1.2816.
+    assert result.phi == pytest.approx(0.679, abs=0.05) and not result.widened
+
+
 def test_too_few_offices_for_a_dispersion_test() -> None:
     single = overdispersion([1.5])
     assert single.phi is None and not single.widened and single.scale == 1.0
