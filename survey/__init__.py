@@ -30,7 +30,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'survey.db'}"
 
-    from survey import database, errors, i18n, security, templating
+    from survey import database, errors, formatting, i18n, security, templating
     from survey.auth import guards
     from survey.extensions import babel, csrf, db, limiter, migrate
 
@@ -45,6 +45,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     templating.init_app(app)
+    formatting.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     guards.init_app(app)  # after i18n: an official's saved language is read by the guard

@@ -11,6 +11,8 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from survey.formatting import percent
+
 WIDTH = 640
 PLOT_LEFT = 56
 PLOT_RIGHT = 16
@@ -79,10 +81,6 @@ def share_axis(points: Sequence[Point]) -> tuple[float, float]:
     return max(0.0, min(0.5, math.floor(lowest * 10) / 10)), 1.0
 
 
-def _percent(value: float) -> str:
-    return f"{round(value * 100):d} %"
-
-
 def _short_month(label: str) -> str:
     """'2025-12' → '12/25', as Vietnamese readers write months, so twelve labels fit side by side."""
     if len(label) == 7 and label[4] == "-" and label[:4].isdigit() and label[5:].isdigit():
@@ -115,7 +113,7 @@ def trend_chart(points: Sequence[Point], *, title: str, desc: str) -> Chart:
     if len(targets) == 1:
         target = targets.pop()
         chart.lines.append(Line(PLOT_LEFT, y(target), WIDTH - PLOT_RIGHT, y(target), "chart-target"))
-        chart.labels.append(Label(WIDTH - PLOT_RIGHT, y(target) - 4, _percent(target), "end", "chart-target-label"))
+        chart.labels.append(Label(WIDTH - PLOT_RIGHT, y(target) - 4, percent(target, 0), "end", "chart-target-label"))
     return chart
 
 
@@ -132,7 +130,7 @@ def ranking_chart(points: Sequence[Point], *, title: str, desc: str) -> Chart:
     chart = Chart(title=title, desc=desc, width=WIDTH, height=height)
     for tick in _ticks(low, high):
         chart.lines.append(Line(x(tick), PLOT_TOP - 6, x(tick), bottom, "chart-grid"))
-        chart.labels.append(Label(x(tick), bottom + 16, _percent(tick), "middle", "chart-axis"))
+        chart.labels.append(Label(x(tick), bottom + 16, percent(tick, 0), "middle", "chart-axis"))
     for index, point in enumerate(points):
         y = PLOT_TOP + ROW_HEIGHT * index + ROW_HEIGHT / 2
         chart.labels.append(Label(left - 8, y + 4, point.label, "end"))
@@ -154,7 +152,7 @@ def _share_gridlines(
 ) -> None:
     for tick in _ticks(low, high):
         chart.lines.append(Line(left, y(tick), right, y(tick), "chart-grid"))
-        chart.labels.append(Label(left - 6, y(tick) + 4, _percent(tick), "end", "chart-axis"))
+        chart.labels.append(Label(left - 6, y(tick) + 4, percent(tick, 0), "end", "chart-axis"))
 
 
 def _error_bar(chart: Chart, at: float, start: float, end: float, *, vertical: bool) -> None:

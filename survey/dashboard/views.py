@@ -10,7 +10,6 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from analysis.satisfaction import MonthSummary
@@ -20,6 +19,7 @@ from survey.dashboard import tables
 from survey.dashboard.charts import Chart, Point, ranking_chart, trend_chart
 from survey.dashboard.forms import FilterForm
 from survey.extensions import db
+from survey.formatting import percent
 from survey.models import User
 from survey.services.accounts.scoping import user_office_scope
 from survey.services.reporting import dashboard as service
@@ -84,12 +84,6 @@ def _render(
 
 def _invalid(state: PageState, page: str) -> tuple[str, int]:
     return _render("dashboard/invalid.html", state, page), 400
-
-
-@dashboard.app_template_filter("dashboard_percent")
-def percent(value: float | None) -> str:
-    """0.873 → "87,3 %" in Vietnamese, "87.3 %" in English; empty when there is nothing to show."""
-    return "" if value is None else f"{format_decimal(value * 100, format='#,##0.0')} %"
 
 
 def _trend_points(trend: list[MonthSummary], target: float) -> list[Point]:

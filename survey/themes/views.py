@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
-from flask_babel import format_decimal
 from sqlalchemy import select
 
 from survey.auth.guards import AREA_ROLES, role_required
@@ -34,12 +33,6 @@ theme_roles = role_required(*AREA_ROLES["themes"])
 def _protect(response: Response) -> Response:
     """Comments are sensitive: no caching and no referrer."""
     return keep_private(response)
-
-
-@themes.app_template_filter("themes_percent")
-def percent(value: float | None) -> str:
-    """0.148 → "14,8 %" in Vietnamese, "14.8 %" in English."""
-    return "" if value is None else f"{format_decimal(value * 100, format='#,##0.0')} %"
 
 
 @themes.context_processor
