@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from survey.cleaning import clean_text
 from survey.models import AGE_BANDS, CHANNELS, ELEMENTS, EXTRA_PAYMENT, ON_TIME, SERVICE_MODES, SEXES
 from survey.services.responses.invitations import MAX_EXPIRES_DAYS
-from survey.services.responses.store import COMMENT_MAX, LANGUAGES, Answers, clean_text
+from survey.services.responses.store import COMMENT_MAX, LANGUAGES, Answers
 
 CODE_MAX = 80
 _NAME_SHOWN = 40  # unknown field names are echoed back shortened

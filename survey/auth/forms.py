@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 
+from survey.forms import CleanForm
 from survey.services.accounts.passwords import MAX_LENGTH, weakness
 
 
-def _normalise_text(value: Any) -> Any:
-    return unicodedata.normalize("NFC", value.strip()) if isinstance(value, str) else value
-
-
-def _normalise_password(value: Any) -> Any:
-    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
-
-
-class OfficialsForm(FlaskForm):
-    """Every text field is trimmed and NFC-normalised; password fields are normalised but keep their spaces."""
-
-    class Meta:
-        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
-            normalise = _normalise_password if unbound_field.field_class is PasswordField else _normalise_text
-            options["filters"] = (normalise, *options.get("filters", ()))
-            return unbound_field.bind(form=form, **options)
+class OfficialsForm(CleanForm):
+    """Officials' forms: text cleaned and NFC-normalised, passwords NFC only (see `survey.forms.CleanForm`)."""
 
 
 # Words for the password rules' codes (survey.services.accounts.passwords.weakness).

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import re
 import secrets
-import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
+from survey.forms import CleanForm
 from survey.models import AGE_BANDS, ELEMENTS, EXTRA_PAYMENT, ON_TIME, SERVICE_MODES, SEXES
 from survey.services.responses.store import COMMENT_MAX, Answers
 
@@ -22,30 +21,11 @@ SCALE = ("1", "2", "3", "4", "5")
 RETURNS = ("0", "1", "2")
 AGENCIES = ("1", "2", "3")
 SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{20,64}")
-# Control characters other than tab and newline: pasted from other apps, never meant, and refused by PostgreSQL.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-def clean_text(value: Any) -> Any:
-    """Strip, fold Windows line ends, drop control characters and normalise to NFC; other values pass."""
-    if not isinstance(value, str):
-        return value
-    value = _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
-    return unicodedata.normalize("NFC", value).strip()
 
 
 def new_submission_key() -> str:
     """A fresh per-render nonce: the same submission is stored once however often it arrives."""
     return secrets.token_urlsafe(24)
-
-
-class CleanTextForm(FlaskForm):
-    """Every field's text is stripped and NFC-normalised before validation (like Notify's StripWhitespaceForm)."""
-
-    class Meta:
-        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
-            filters = [clean_text, *unbound_field.kwargs.get("filters", [])]
-            return unbound_field.bind(form=form, filters=filters, **options)
 
 
 class OneOf:
@@ -76,7 +56,7 @@ def _comment_length(form: Any, field: Field) -> None:
         )
 
 
-class SurveyForm(CleanTextForm):
+class SurveyForm(CleanForm):
     """Questionnaire version 1 (DOMAIN.md §2-3); only the overall rating is required."""
 
     submission_key = HiddenField()

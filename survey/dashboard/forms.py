@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, SelectField, StringField
 from wtforms.validators import ValidationError
 
 from analysis.periods import is_month
+from survey.forms import CleanForm
 from survey.models import CHANNELS
 from survey.services.reporting.query import FilterOptions, ReportFilter
 
@@ -24,22 +23,18 @@ CHANNEL_LABELS = {
 }
 
 
-def _clean(value: Any) -> Any:
-    return unicodedata.normalize("NFC", value.strip()) if isinstance(value, str) else value
-
-
-class FilterForm(FlaskForm):
+class FilterForm(CleanForm):
     """Period, province, office, procedure, channel and verified-only; empty means "all"."""
 
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    month_from = StringField(_l("From month"), filters=[_clean], description=_l("For example 2025-01"))
-    month_to = StringField(_l("To month"), filters=[_clean], description=_l("For example 2025-12"))
-    province = SelectField(_l("Province"), default="", validate_choice=False, filters=[_clean])
-    office = SelectField(_l("Office (with the offices under it)"), default="", validate_choice=False, filters=[_clean])
-    procedure = SelectField(_l("Procedure"), default="", validate_choice=False, filters=[_clean])
-    channel = SelectField(_l("Channel"), default="", validate_choice=False, filters=[_clean])
+    month_from = StringField(_l("From month"), description=_l("For example 2025-01"))
+    month_to = StringField(_l("To month"), description=_l("For example 2025-12"))
+    province = SelectField(_l("Province"), default="", validate_choice=False)
+    office = SelectField(_l("Office (with the offices under it)"), default="", validate_choice=False)
+    procedure = SelectField(_l("Procedure"), default="", validate_choice=False)
+    channel = SelectField(_l("Channel"), default="", validate_choice=False)
     verified = BooleanField(_l("Only verified responses (from one-time links)"))
 
     def fill_choices(self, options: FilterOptions) -> None:

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import Field, SelectField
 from wtforms.validators import ValidationError
 
+from survey.forms import CleanForm
 from survey.services.themes.pages import RunChoice
 
 WHOLE_COUNTRY = ""
-
-
-def _clean(value: Any) -> Any:
-    return unicodedata.normalize("NFC", value.strip()) if isinstance(value, str) else value
 
 
 def month_label(month: str) -> str:
@@ -25,15 +20,15 @@ def month_label(month: str) -> str:
     return f"{number}/{year}"
 
 
-class ThemeFilterForm(FlaskForm):
+class ThemeFilterForm(CleanForm):
     """Office (with the offices under it), procedure and period of the run to show; choices come from runs."""
 
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    office = SelectField(_l("Office (with the offices under it)"), default="", validate_choice=False, filters=[_clean])
-    procedure = SelectField(_l("Procedure"), default="", validate_choice=False, filters=[_clean])
-    period = SelectField(_l("Period"), default="", validate_choice=False, filters=[_clean])
+    office = SelectField(_l("Office (with the offices under it)"), default="", validate_choice=False)
+    procedure = SelectField(_l("Procedure"), default="", validate_choice=False)
+    period = SelectField(_l("Period"), default="", validate_choice=False)
 
     def fill_choices(self, runs: list[RunChoice], *, home_office: tuple[str, str] | None) -> None:
         """Offer what visible runs cover; an official's own office is always offered, the whole country never."""

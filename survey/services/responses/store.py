@@ -8,8 +8,6 @@ submission wins on SQLite and PostgreSQL alike. The response and its rollup coun
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -19,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from analysis.periods import local_date, local_month
 from analysis.redaction import redact
+from survey.cleaning import clean_text
 from survey.models import (
     AGE_BANDS,
     CHANNELS,
@@ -39,7 +38,6 @@ COMMENT_MAX = 2000
 LANGUAGES = ("vi", "en")
 _SQLITE_LOCK_RETRIES = 3
 # Control characters other than tab and newline, and lone surrogates (not encodable, so never storable).
-_UNWANTED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -75,12 +73,6 @@ class InvalidAnswers(ValueError):
     def __init__(self, problems: dict[str, str]) -> None:
         super().__init__("; ".join(f"{name}: {message}" for name, message in problems.items()))
         self.problems = problems
-
-
-def clean_text(text: str) -> str:
-    """NFC, Windows line ends folded, control characters and lone surrogates removed, outer blanks stripped."""
-    text = unicodedata.normalize("NFC", _UNWANTED.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
-    return text.strip()
 
 
 def prepare_comment(comment: str | None) -> str | None:
