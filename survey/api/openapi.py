@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from analysis.periods import MONTH_PATTERN
 from survey.models import AGE_BANDS, CHANNELS, ELEMENTS, EXTRA_PAYMENT, ON_TIME, SERVICE_MODES, SEXES
 from survey.services.reporting.summary import GROUPS
 from survey.services.responses.store import COMMENT_MAX
@@ -232,8 +233,18 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                         _query("target", {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1}, "target"),
                         _query("min_n", {"type": "integer", "minimum": 1}, "fewer answers: status too_few"),
                         _query("verified_only", {"type": "boolean", "default": False}, "only one-time links"),
-                        _query("month_from", {"type": "string", "pattern": r"^\d{4}-\d{2}$"}, "YYYY-MM"),
-                        _query("month_to", {"type": "string", "pattern": r"^\d{4}-\d{2}$"}, "YYYY-MM"),
+                        _query(
+                            "adjust",
+                            {"type": "string", "enum": ["procedure-mix"]},
+                            "with group_by=office: add expected_share, adjusted_share, adj_ci_low, adj_ci_high, funnel",
+                        ),
+                        _query(
+                            "reference",
+                            {"type": "string", "enum": ["national", "province"], "default": "national"},
+                            "the procedure rates the adjustment compares with",
+                        ),
+                        _query("month_from", {"type": "string", "pattern": MONTH_PATTERN}, "YYYY-MM"),
+                        _query("month_to", {"type": "string", "pattern": MONTH_PATTERN}, "YYYY-MM"),
                     ],
                     "responses": {
                         "200": {

@@ -10,10 +10,11 @@ from werkzeug.datastructures import MultiDict
 
 from analysis.periods import is_month
 from survey.api.schemas import FieldError
+from survey.services.reporting.comparison import ADJUSTMENTS, REFERENCES
 from survey.services.reporting.query import ReportFilter
 from survey.services.reporting.summary import GROUPS, Settings
 
-PARAMETERS = ("group_by", "target", "min_n", "verified_only", "month_from", "month_to")
+PARAMETERS = ("group_by", "target", "min_n", "verified_only", "month_from", "month_to", "adjust", "reference")
 _TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no", "")
 
 
@@ -23,6 +24,8 @@ class SummaryQuery:
     target: float | None  # None: each group's own target (admin settings, else the deployment default)
     settings: Settings
     where: ReportFilter
+    adjust: str | None = None  # "procedure-mix": offices' shares adjusted for their procedure mix, with a funnel
+    reference: str = "national"
 
 
 def parse_summary_query(
@@ -60,8 +63,21 @@ def parse_summary_query(
         if value is not None and not is_month(value):
             errors.append(FieldError(name, "must be a month as YYYY-MM"))
         months[name] = value or None
+    adjust, reference = args.get("adjust") or None, args.get("reference", "national")
+    errors += _adjustment_errors(adjust, reference, group_by)
     if errors:
         return None, errors
     where = ReportFilter(verified_only=verified in _TRUE, month_from=months["month_from"], month_to=months["month_to"])
     settings = Settings(default_target=float(config["SATISFACTION_TARGET"]), min_n=min_n)
-    return SummaryQuery(group_by, target, settings, where), []
+    return SummaryQuery(group_by, target, settings, where, adjust, reference), []
+
+
+def _adjustment_errors(adjust: str | None, reference: str, group_by: str) -> list[FieldError]:
+    errors = []
+    if adjust is not None and adjust not in ADJUSTMENTS:
+        errors.append(FieldError("adjust", f"must be one of {', '.join(ADJUSTMENTS)}"))
+    elif adjust is not None and group_by != "office":
+        errors.append(FieldError("adjust", "procedure-mix compares offices: use it with group_by=office"))
+    if reference not in REFERENCES:
+        errors.append(FieldError("reference", f"must be one of {', '.join(REFERENCES)}"))
+    return errors

@@ -21,6 +21,7 @@ from survey.api.summary import parse_summary_query
 from survey.extensions import csrf, db, limiter
 from survey.models import Invitation, Office, Procedure
 from survey.services.accounts.scoping import may_see_office
+from survey.services.reporting.comparison import ADJUSTED_FIELDS, adjusted_fields
 from survey.services.reporting.summary import satisfaction_summary
 from survey.services.responses import idempotency
 from survey.services.responses.invitations import LinkError, issue_dossier_link, link_url, resolve_link, token_id_of
@@ -233,6 +234,10 @@ def summary() -> Any:
         target=query.target,
         home_office_id=caller.home_office_id,
     )
+    if query.adjust is not None:
+        adjusted = adjusted_fields(db.session(), caller.scope, query.where, query.settings, reference=query.reference)
+        empty = dict.fromkeys(ADJUSTED_FIELDS)
+        rows = [{**row, **adjusted.get(str(row["office"]), empty)} for row in rows]
     return jsonify(rows)
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from typing import Any
 
 import click
 from flask import current_app
 
 from survey.extensions import db
+from survey.services.reporting.comparison import ADJUSTED_FIELDS, ADJUSTMENTS, REFERENCES, adjusted_fields
 from survey.services.reporting.query import ReportFilter
 from survey.services.reporting.summary import GROUPS, GroupFigure, Settings, group_figures
 
@@ -49,6 +51,15 @@ def _print_table(figures: list[GroupFigure], group_by: str) -> None:
         click.echo("(no responses)")
 
 
+def _print_adjusted(rows: list[dict[str, Any]], reference: str) -> None:
+    click.echo(f"\nAdjusted for procedure mix (reference: {reference}); funnel = 95 % / 99.8 % binomial limits")
+    for row in rows:
+        if row["adjusted_share"] is not None:
+            interval = f"{_percent(row['adj_ci_low'])}–{_percent(row['adj_ci_high'])}"
+            click.echo(f"  {row['office']:<10} expected {_percent(row['expected_share']):>7}  "
+                       f"adjusted {_percent(row['adjusted_share']):>7} ({interval})  {row['funnel']}")  # fmt: skip
+
+
 @click.command("report")
 @click.option("--group-by", type=click.Choice(GROUPS), default="procedure", show_default=True)
 @click.option("--target", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
@@ -58,8 +69,22 @@ def _print_table(figures: list[GroupFigure], group_by: str) -> None:
 )
 @click.option("--verified-only", is_flag=True, help="Only responses from one-time links.")
 @click.option("--format", "output", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def report(group_by: str, target: float | None, min_n: int | None, verified_only: bool, output: str) -> None:
+@click.option("--adjust", type=click.Choice(ADJUSTMENTS), default=None,
+              help="With --group-by office: add the procedure-mix adjusted share and funnel.")  # fmt: skip
+@click.option("--reference", type=click.Choice(REFERENCES), default="national", show_default=True,
+              help="The rates the adjustment compares with: the country's, or each office's province's.")  # fmt: skip
+def report(
+    group_by: str,
+    target: float | None,
+    min_n: int | None,
+    verified_only: bool,
+    output: str,
+    adjust: str | None,
+    reference: str,
+) -> None:
     """Share of satisfied citizens (rating 4-5) with its 95 % Wilson interval and status against the target."""
+    if adjust is not None and group_by != "office":
+        raise click.UsageError("--adjust procedure-mix compares offices: use it with --group-by office")
     settings = Settings.from_config(current_app.config)
     if min_n is not None:
         settings = Settings(default_target=settings.default_target, min_n=min_n)
@@ -72,14 +97,23 @@ def report(group_by: str, target: float | None, min_n: int | None, verified_only
         target=target,
     )
     rows = [{group_by: figure.code, **figure.summary} for figure in figures]
+    columns = [group_by, *COLUMNS]
+    if adjust is not None:
+        where = ReportFilter(verified_only=verified_only)
+        adjusted = adjusted_fields(db.session(), None, where, settings, reference=reference)
+        empty: dict[str, Any] = dict.fromkeys(ADJUSTED_FIELDS)
+        rows = [{**row, **adjusted.get(str(row[group_by]), empty)} for row in rows]
+        columns += ADJUSTED_FIELDS
     if output == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif output == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=[group_by, *COLUMNS], lineterminator="\n")
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     else:
         _print_table(figures, group_by)
+        if adjust is not None:
+            _print_adjusted(rows, reference)
 
 
 COMMANDS = (report,)
