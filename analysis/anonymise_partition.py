@@ -1,0 +1,230 @@
+"""Top-down local recoding of weighted combinations: split groups one hierarchy level at a time.
+
+Everything starts in one group at the top of every hierarchy (`*`). A group is split on one column by
+going one level down its hierarchy (field → procedure codes, province → offices, quarter → months): every
+child with at least k rows (and l distinct sensitive values) becomes a group of its own; the children that
+are too small stay together in the group under the parent's label. When that remainder itself is under k,
+the smallest separated children go back into it until it is not, so a split never strands rows. A rare
+combination therefore costs detail only inside its own group: the rest of the column keeps its detail.
+
+This is Mondrian's multidimensional partitioning (LeFevre, DeWitt & Ramakrishnan 2006, "Mondrian
+multidimensional k-anonymity") on generalisation hierarchies, as in top-down specialisation (Fung, Wang &
+Yu 2005), with a remainder instead of Mondrian's all-children-must-fit rule. Each round, every group takes
+the one split that removes the most weighted penalty (rows × column weight × penalty removed); a split
+that keeps the group whole (one child, e.g. a single year) is taken first, being free.
+
+The penalty of a value published h levels up a hierarchy of height H is (h / H)² (`squared_height`):
+each level counts the same whatever the number of values under it, and the steps down from the top are
+worth most, so groups get province and quarter before any gets ward and month. The usual normalised
+certainty penalty would not do here: a procedure's field holds two or three codes out of twenty-five, so
+it rates the code as barely better than its field and spends the rows on age and sex first.
+
+Rows are never looked at: the input is each distinct combination with its count, so memory and time follow
+the number of combinations. All groups are processed together, with numpy, in each round.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+def squared_height(height: int) -> FloatArray:
+    """Penalty of each level of a hierarchy with `height` levels: 0 for the value, 1 for the top."""
+    return (np.arange(height, dtype=np.float64) / max(height - 1, 1)) ** 2
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The combinations as integer codes, with every column's labels and penalties at every level."""
+
+    codes: IntArray  # (combinations, columns): value code
+    counts: IntArray  # (combinations,): rows
+    label_of: tuple[IntArray, ...]  # per column, (levels, values): label code of a value at a level
+    penalty: tuple[FloatArray, ...]  # per column, (levels, labels): certainty penalty of a label
+    weights: FloatArray  # (columns,): how much the researcher cares about the column
+    pair_combination: IntArray | None = None  # l-diversity: (combination, sensitive value) pairs present
+    pair_value: IntArray | None = None
+
+
+@dataclass(frozen=True)
+class Partitioning:
+    """Where every combination ended up: its group, each group's level per column, suppressed groups."""
+
+    group: IntArray  # (combinations,)
+    levels: IntArray  # (groups, columns)
+    suppressed: BoolArray  # (groups,): an initial group under k (or not l-diverse), dropped
+    rounds: int
+
+
+@dataclass(frozen=True)
+class _Split:
+    """One column's candidate split of every active group."""
+
+    rows: IntArray  # combinations considered
+    child_of_row: IntArray  # child index of each considered combination
+    owner: IntArray  # group of each child
+    separated: BoolArray  # child becomes a group of its own
+    gain: FloatArray  # (groups,): weighted penalty removed
+    splits: BoolArray  # (groups,): at least one child separated
+    free: BoolArray  # (groups,): a single child that holds the whole group
+
+
+def _distinct(keys: IntArray, owners: IntArray, size: int) -> IntArray:
+    """Number of distinct keys per owner."""
+    unique_keys, first = np.unique(keys, return_index=True)
+    return np.bincount(owners[first], minlength=size) if len(unique_keys) else np.zeros(size, np.int64)
+
+
+class _Partitioner:
+    def __init__(self, tables: Tables, k: int, l_diversity: int | None) -> None:
+        self.t = tables
+        self.k = k
+        self.l_diversity = l_diversity
+        self.n_sensitive = int(tables.pair_value.max()) + 1 if tables.pair_value is not None else 0
+        self.label_span = [int(table.max()) + 1 for table in tables.label_of]
+
+    def pair_distinct(self, owner_of_combination: IntArray, size: int) -> IntArray:
+        """Distinct sensitive values per owner (−1 = combination not counted)."""
+        t = self.t
+        assert t.pair_combination is not None and t.pair_value is not None
+        owners = owner_of_combination[t.pair_combination]
+        keep = owners >= 0
+        owners = owners[keep]
+        return _distinct(owners * self.n_sensitive + t.pair_value[keep], owners, size)
+
+    def acceptable(self, owner_of_combination: IntArray, sizes: FloatArray) -> BoolArray:
+        """Groups with at least k rows and, with l-diversity, l distinct sensitive values."""
+        ok = sizes >= self.k
+        if self.l_diversity is not None:
+            ok &= self.pair_distinct(owner_of_combination, len(sizes)) >= self.l_diversity
+        return np.asarray(ok)
+
+    def settle(self, owner: IntArray, size: FloatArray, separated: BoolArray, child_of: IntArray, groups: int) -> None:
+        """Move the smallest separated children back into any remainder that is under k (or not diverse)."""
+        order = np.lexsort((size, owner))
+        while True:
+            kept = ~separated
+            remainder = _sums(owner[kept], size[kept], groups)
+            bad = (remainder > 0) & (remainder < self.k)
+            if self.l_diversity is not None:
+                counted = child_of >= 0
+                in_remainder = counted & kept[np.where(counted, child_of, 0)]
+                owner_of_combination = np.where(in_remainder, owner[np.where(counted, child_of, 0)], -1)
+                distinct = self.pair_distinct(owner_of_combination, groups)
+                bad |= (remainder > 0) & (distinct < self.l_diversity)
+            fix = bad & (np.bincount(owner[separated], minlength=groups) > 0)
+            if not fix.any():
+                return
+            candidates = order[separated[order] & fix[owner[order]]]
+            _, first = np.unique(owner[candidates], return_index=True)
+            separated[candidates[first]] = False
+
+    def candidate(self, q: int, group: IntArray, levels: IntArray, active: BoolArray) -> _Split | None:
+        t = self.t
+        level_of_row = levels[group, q]
+        rows = np.flatnonzero(active[group] & (level_of_row > 0))
+        if not len(rows):
+            return None
+        level = level_of_row[rows]
+        values = t.codes[rows, q]
+        child_label = t.label_of[q][level - 1, values]
+        keys = group[rows] * self.label_span[q] + child_label
+        unique_keys, child_of_row = np.unique(keys, return_inverse=True)
+        child_of_row = child_of_row.reshape(-1)
+        size = _sums(child_of_row, t.counts[rows], len(unique_keys))
+        owner = unique_keys // self.label_span[q]
+        groups = len(levels)
+        child_of = np.full(len(t.counts), -1, np.int64)
+        child_of[rows] = child_of_row
+        separated = self.acceptable(child_of, size)
+        self.settle(owner, size, separated, child_of, groups)
+        parent_label = np.empty(len(unique_keys), np.int64)
+        parent_label[child_of_row] = t.label_of[q][level, values]
+        child_level = levels[owner, q] - 1
+        removed = (
+            t.penalty[q][child_level + 1, parent_label] - t.penalty[q][child_level, unique_keys % self.label_span[q]]
+        )
+        gain = _sums(owner[separated], (t.weights[q] * size * removed)[separated], groups)
+        n_separated = np.bincount(owner[separated], minlength=groups)
+        whole = _sums(owner[separated], size[separated], groups) == _sums(owner, size, groups)
+        return _Split(rows, child_of_row, owner, separated, gain, n_separated > 0, (n_separated == 1) & whole)
+
+    def run(self, start: IntArray) -> Partitioning:
+        t = self.t
+        group = np.zeros(len(t.counts), np.int64)
+        for q in range(len(start)):
+            key = group * self.label_span[q] + t.label_of[q][start[q], t.codes[:, q]]
+            group = np.unique(key, return_inverse=True)[1].reshape(-1).astype(np.int64)
+        levels = np.tile(start, (int(group.max()) + 1 if len(group) else 0, 1))
+        suppressed = ~self.acceptable(group, _sums(group, t.counts, len(levels)))
+        active = ~suppressed
+        rounds = 0
+        while active.any():
+            rounds += 1
+            splits = [self.candidate(q, group, levels, active) for q in range(len(start))]
+            choice = _choose(splits, active, len(levels))
+            levels, active = _apply(splits, choice, group, levels)
+        suppressed = np.concatenate([suppressed, np.zeros(len(levels) - len(suppressed), bool)])
+        return Partitioning(group, levels, suppressed, rounds)
+
+
+def _sums(index: IntArray, weights: IntArray | FloatArray, size: int) -> FloatArray:
+    return np.asarray(np.bincount(index, weights=weights, minlength=size), np.float64)
+
+
+def _choose(splits: list[_Split | None], active: BoolArray, groups: int) -> IntArray:
+    """Per group, the column to split (−1 = none): a free split first, else the largest gain."""
+    score = np.full((groups, len(splits)), -np.inf)
+    for q, split in enumerate(splits):
+        if split is not None:
+            score[:, q] = np.where(split.splits & (split.gain > 0), split.gain, -np.inf)
+            score[split.free, q] = np.inf
+    choice = np.where((score > -np.inf).any(axis=1) & active, score.argmax(axis=1), -1)
+    return choice.astype(np.int64)
+
+
+def _apply(
+    splits: list[_Split | None], choice: IntArray, group: IntArray, levels: IntArray
+) -> tuple[IntArray, BoolArray]:
+    """Give every separated child of a chosen split a new group id (in place in `group`), one level down.
+
+    Returns all groups' levels and which groups changed (new children, and remainders that lost rows).
+    """
+    new_levels = [levels]
+    next_id = len(levels)
+    for q, split in enumerate(splits):
+        if split is None:
+            continue
+        taken = split.separated & (choice[split.owner] == q)
+        children = np.flatnonzero(taken)
+        new_id = np.full(len(taken), -1, np.int64)
+        new_id[children] = next_id + np.arange(len(children))
+        next_id += len(children)
+        moved = taken[split.child_of_row]
+        group[split.rows[moved]] = new_id[split.child_of_row[moved]]
+        child_levels = levels[split.owner[children]].copy()
+        child_levels[:, q] -= 1
+        new_levels.append(child_levels)
+    occupied = np.bincount(group, minlength=next_id) > 0
+    changed = np.ones(next_id, bool)
+    changed[: len(levels)] = choice >= 0
+    return np.concatenate(new_levels), changed & occupied
+
+
+def partition(tables: Tables, k: int, l_diversity: int | None = None, start: IntArray | None = None) -> Partitioning:
+    """Split the combinations into groups of at least k rows (and l sensitive values), each group at its own
+    level of every hierarchy, starting from the level `start` of each column (default: its top).
+
+    A starting group (all rows; one value of a column whose top keeps values apart; one cell of the
+    starting levels) that is already too small cannot be published and is marked suppressed.
+    """
+    if start is None:
+        start = np.array([table.shape[0] - 1 for table in tables.label_of], np.int64)
+    return _Partitioner(tables, k, l_diversity).run(np.asarray(start, np.int64))
