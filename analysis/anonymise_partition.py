@@ -71,9 +71,10 @@ class _Split:
     child_of_row: IntArray  # child index of each considered combination
     owner: IntArray  # group of each child
     separated: BoolArray  # child becomes a group of its own
+    moves: BoolArray  # considered combination moves to its child's group (not borrowed by the remainder)
     gain: FloatArray  # (groups,): weighted penalty removed
     splits: BoolArray  # (groups,): at least one child separated
-    free: BoolArray  # (groups,): a single child that holds the whole group
+    free: BoolArray  # (groups,): a single child that holds the whole group (in a column that matters)
 
 
 def _distinct(keys: IntArray, owners: IntArray, size: int) -> IntArray:
@@ -106,25 +107,81 @@ class _Partitioner:
             ok &= self.pair_distinct(owner_of_combination, len(sizes)) >= self.l_diversity
         return np.asarray(ok)
 
-    def settle(self, owner: IntArray, size: FloatArray, separated: BoolArray, child_of: IntArray, groups: int) -> None:
-        """Move the smallest separated children back into any remainder that is under k (or not diverse)."""
+    def remainder_bad(
+        self,
+        owner: IntArray,
+        row_child: IntArray,
+        row_counts: FloatArray,
+        stays: BoolArray,
+        rows: IntArray,
+        groups: int,
+    ) -> tuple[BoolArray, FloatArray]:
+        """Groups whose remainder (rows that stay) is non-empty but under k or not l-diverse, and its size."""
+        remainder = _sums(owner[row_child[stays]], row_counts[stays], groups)
+        bad = (remainder > 0) & (remainder < self.k)
+        if self.l_diversity is not None:
+            owner_of_combination = np.full(len(self.t.counts), -1, np.int64)
+            owner_of_combination[rows[stays]] = owner[row_child[stays]]
+            bad |= (remainder > 0) & (self.pair_distinct(owner_of_combination, groups) < self.l_diversity)
+        return bad, remainder
+
+    def settle(
+        self, owner: IntArray, size: FloatArray, separated: BoolArray, rows: IntArray, row_child: IntArray, groups: int
+    ) -> BoolArray:
+        """Which considered combinations move to their child's own group, once every remainder is big enough.
+
+        A remainder under k first borrows the fewest combinations it needs from the smallest child that
+        can spare them and stay at k; failing that (or under l-diversity) the smallest child joins it whole.
+        """
+        row_counts = self.t.counts[rows].astype(np.float64)
+        borrowed = np.zeros(len(rows), bool)
         order = np.lexsort((size, owner))
         while True:
-            kept = ~separated
-            remainder = _sums(owner[kept], size[kept], groups)
-            bad = (remainder > 0) & (remainder < self.k)
-            if self.l_diversity is not None:
-                counted = child_of >= 0
-                in_remainder = counted & kept[np.where(counted, child_of, 0)]
-                owner_of_combination = np.where(in_remainder, owner[np.where(counted, child_of, 0)], -1)
-                distinct = self.pair_distinct(owner_of_combination, groups)
-                bad |= (remainder > 0) & (distinct < self.l_diversity)
+            stays = ~separated[row_child] | borrowed
+            bad, remainder = self.remainder_bad(owner, row_child, row_counts, stays, rows, groups)
             fix = bad & (np.bincount(owner[separated], minlength=groups) > 0)
             if not fix.any():
-                return
+                return ~stays
+            if self.l_diversity is None:
+                fix &= ~self.borrow(owner, size, separated, order, row_child, row_counts, borrowed, fix, remainder)
             candidates = order[separated[order] & fix[owner[order]]]
             _, first = np.unique(owner[candidates], return_index=True)
             separated[candidates[first]] = False
+
+    def borrow(
+        self,
+        owner: IntArray,
+        size: FloatArray,
+        separated: BoolArray,
+        order: IntArray,
+        row_child: IntArray,
+        row_counts: FloatArray,
+        borrowed: BoolArray,
+        fix: BoolArray,
+        remainder: FloatArray,
+    ) -> BoolArray:
+        """Move the fewest combinations (smallest first) from one child into each remainder under k, when that
+        child stays at k or more; marks them in `borrowed` and returns the groups fixed this way."""
+        deficit = self.k - remainder
+        spare = size - _sums(row_child[borrowed], row_counts[borrowed], len(size))
+        eligible = separated & fix[owner] & (spare >= self.k + deficit[owner])
+        candidates = order[eligible[order]]
+        _, first = np.unique(owner[candidates], return_index=True)
+        lender = np.zeros(len(size), bool)
+        lender[candidates[first]] = True
+        pool = np.flatnonzero(lender[row_child] & ~borrowed)
+        pool = pool[np.lexsort((row_counts[pool], row_child[pool]))]
+        child, counts = row_child[pool], row_counts[pool]
+        running = np.cumsum(counts)
+        starts = np.flatnonzero(np.r_[True, child[1:] != child[:-1]]) if len(pool) else np.zeros(0, np.int64)
+        running -= np.repeat(running[starts] - counts[starts], np.diff(np.r_[starts, len(pool)]))
+        take = running - counts < deficit[owner[child]]
+        left = spare - _sums(child[take], counts[take], len(size))
+        take &= left[child] >= self.k
+        borrowed[pool[take]] = True
+        fixed = np.zeros(len(fix), bool)
+        fixed[owner[np.flatnonzero(lender & (left >= self.k))]] = True
+        return fixed
 
     def candidate(self, q: int, group: IntArray, levels: IntArray, active: BoolArray) -> _Split | None:
         t = self.t
@@ -144,17 +201,18 @@ class _Partitioner:
         child_of = np.full(len(t.counts), -1, np.int64)
         child_of[rows] = child_of_row
         separated = self.acceptable(child_of, size)
-        self.settle(owner, size, separated, child_of, groups)
+        moves = self.settle(owner, size, separated, rows, child_of_row, groups)
+        moved_size = _sums(child_of_row[moves], t.counts[rows][moves], len(size))
         parent_label = np.empty(len(unique_keys), np.int64)
         parent_label[child_of_row] = t.label_of[q][level, values]
         child_level = levels[owner, q] - 1
         removed = (
             t.penalty[q][child_level + 1, parent_label] - t.penalty[q][child_level, unique_keys % self.label_span[q]]
         )
-        gain = _sums(owner[separated], (t.weights[q] * size * removed)[separated], groups)
+        gain = _sums(owner[separated], (t.weights[q] * moved_size * removed)[separated], groups)
         n_separated = np.bincount(owner[separated], minlength=groups)
-        whole = _sums(owner[separated], size[separated], groups) == _sums(owner, size, groups)
-        return _Split(rows, child_of_row, owner, separated, gain, n_separated > 0, (n_separated == 1) & whole)
+        whole = (n_separated == 1) & (_sums(owner, moved_size, groups) == _sums(owner, size, groups))
+        return _Split(rows, child_of_row, owner, separated, moves, gain, n_separated > 0, whole & (t.weights[q] > 0))
 
     def run(self, start: IntArray) -> Partitioning:
         t = self.t
@@ -207,7 +265,7 @@ def _apply(
         new_id = np.full(len(taken), -1, np.int64)
         new_id[children] = next_id + np.arange(len(children))
         next_id += len(children)
-        moved = taken[split.child_of_row]
+        moved = taken[split.child_of_row] & split.moves
         group[split.rows[moved]] = new_id[split.child_of_row[moved]]
         child_levels = levels[split.owner[children]].copy()
         child_levels[:, q] -= 1
