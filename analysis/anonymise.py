@@ -52,13 +52,14 @@ from analysis.anonymise_hierarchy import (
     procedure_field_hierarchy,
     province_hierarchy,
 )
-from analysis.anonymise_local import Recoding, recode_locally, split_sensitive
+from analysis.anonymise_local import RESEARCH_WEIGHTS, Recoding, recode_locally, split_sensitive
 from analysis.anonymise_search import encode, search
 from analysis.regions import PROVINCES
 
 __all__ = [
     "KINDS",
     "OTHER",
+    "RESEARCH_WEIGHTS",
     "TOP",
     "Hierarchy",
     "HierarchyError",

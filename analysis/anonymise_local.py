@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 
 import numpy as np
 
@@ -28,7 +29,14 @@ from analysis.anonymise_hierarchy import Hierarchy, HierarchyError, clean
 from analysis.anonymise_partition import Partitioning, Tables, partition, squared_height
 from analysis.anonymise_search import Encoded, encode
 
-__all__ = ["Recoding", "recode_locally", "split_sensitive"]
+__all__ = ["RESEARCH_WEIGHTS", "Recoding", "recode_locally", "split_sensitive"]
+
+RESEARCH_WEIGHTS: Mapping[str, float] = MappingProxyType(
+    {"procedure": 1.0, "office": 0.8, "channel": 1.0, "month": 0.5, "age_band": 0.05, "sex": 0.05, "language": 0.05}
+)
+"""Weights for the survey's research export: researchers ask first per procedure (the official target is
+per procedure), then where (province before ward), then when (quarter before month); age, sex and language
+refine what is left. The channel is never generalised; its weight only lets its groups form."""
 
 Combination = tuple[str, ...]
 Counts = Mapping[Combination, int] | Iterable[tuple[Combination, int]]
@@ -154,12 +162,13 @@ def _sensitive_pairs(
     return np.array(combinations, np.int64), np.array(values, np.int64)
 
 
-def _tables(encoded: Encoded, hierarchies: Sequence[Hierarchy], weights: Sequence[float]) -> Tables:
+def _tables(encoded: Encoded, weights: Sequence[float]) -> Tables:
     label_of, penalty = [], []
-    for q, hierarchy in enumerate(hierarchies):
+    for q in range(len(weights)):
         label_of.append(np.stack(encoded.label_codes[q]))
         widest = max(len(labels) for labels in encoded.labels[q])
-        penalty.append(np.repeat(squared_height(hierarchy.height)[:, None], widest, axis=1))
+        label_counts = [len(labels) for labels in encoded.labels[q]]
+        penalty.append(np.repeat(squared_height(label_counts)[:, None], widest, axis=1))
     return Tables(encoded.codes, encoded.counts, tuple(label_of), tuple(penalty), np.array(weights, np.float64))
 
 
@@ -243,7 +252,7 @@ def recode_locally(
     if not pairs:
         return _recoding([], None, None, hierarchies, k, l_diversity, chosen, max_suppression)
     encoded = encode(pairs, list(hierarchies.values()), with_sensitive=False, names=quasi)
-    tables = _tables(encoded, list(hierarchies.values()), [chosen[name] for name in quasi])
+    tables = _tables(encoded, [chosen[name] for name in quasi])
     if sensitive is not None:
         pair_combination, pair_value = _sensitive_pairs(pairs, sensitive)
         tables = replace(tables, pair_combination=pair_combination, pair_value=pair_value)

@@ -13,8 +13,8 @@ Yu 2005), with a remainder instead of Mondrian's all-children-must-fit rule. Eac
 the one split that removes the most weighted penalty (rows × column weight × penalty removed); a split
 that keeps the group whole (one child, e.g. a single year) is taken first, being free.
 
-The penalty of a value published h levels up a hierarchy of height H is (h / H)² (`squared_height`):
-each level counts the same whatever the number of values under it, and the steps down from the top are
+The penalty of a value published h steps up a hierarchy of H steps is (h / H)² (`squared_height`):
+each step counts the same whatever the number of values under it, and the steps down from the top are
 worth most, so groups get province and quarter before any gets ward and month. The usual normalised
 certainty penalty would not do here: a procedure's field holds two or three codes out of twenty-five, so
 it rates the code as barely better than its field and spends the rows on age and sex first.
@@ -35,9 +35,19 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 
-def squared_height(height: int) -> FloatArray:
-    """Penalty of each level of a hierarchy with `height` levels: 0 for the value, 1 for the top."""
-    return (np.arange(height, dtype=np.float64) / max(height - 1, 1)) ** 2
+def squared_height(label_counts: list[int]) -> FloatArray:
+    """Penalty of each level of a hierarchy, from the number of distinct labels at each level (values present).
+
+    A level that tells no more apart than the one below it (a single year above its quarters' year, a
+    `khác` above `*`) is not a step: steps count only where the partition of the values changes, and a
+    level with one label is as good as the top. Penalty = (steps up / steps to the top)², 0 … 1.
+    """
+    steps = np.zeros(len(label_counts))
+    for level in range(1, len(label_counts)):
+        steps[level] = steps[level - 1] + (label_counts[level] != label_counts[level - 1])
+    top = steps[[i for i, n in enumerate(label_counts) if n <= 1] or [-1]].min() if label_counts else 0
+    steps = np.minimum(steps, top)
+    return np.asarray((steps / top) ** 2 if top > 0 else np.zeros(len(label_counts)), np.float64)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from pycanon import anonymity
 
 from analysis.anonymise import (
+    RESEARCH_WEIGHTS,
     TOP,
     Hierarchy,
     HierarchyError,
@@ -31,10 +32,11 @@ from analysis.anonymise import (
     split_sensitive,
 )
 from analysis.anonymise_local import Recoding
+from analysis.anonymise_partition import squared_height
 from tests.analysis.anonymise_fixtures import QUASI, Responses, synthesise, synthesise_skewed
 
-RESEARCH_WEIGHTS = {"procedure": 1.0, "office": 1.0, "month": 1.0, "age_band": 0.1, "sex": 0.1, "language": 0.1}
-"""Researchers ask first per procedure, office and period; demographics refine what is left."""
+WEIGHTS = {name: RESEARCH_WEIGHTS[name] for name in QUASI}
+EIGHT_PROVINCES = {"79": 0.3, "75": 0.1, "80": 0.05, "01": 0.25, "22": 0.1, "24": 0.05, "48": 0.1, "46": 0.05}
 MONTHS_BY_QUARTER = {"month": "quarter"}
 
 DATASETS = {
@@ -42,6 +44,9 @@ DATASETS = {
     "20k": lambda: synthesise(20_000),
     "skewed 100k": lambda: synthesise_skewed(100_000),
     "skewed 20k": lambda: synthesise_skewed(20_000),
+    "eight provinces in three regions, 20k": lambda: synthesise(
+        20_000, province_shares=EIGHT_PROVINCES, wards=dict.fromkeys(EIGHT_PROVINCES, 5)
+    ),
 }
 
 
@@ -74,9 +79,7 @@ def share(data: Responses, recoding: Recoding, keeps) -> float:
 @pytest.fixture(scope="module", params=list(DATASETS))
 def recoded(request) -> tuple[str, Responses, Recoding]:
     data = DATASETS[request.param]()
-    recoding = recode_locally(
-        data.counts, data.hierarchies(), 5, weights=RESEARCH_WEIGHTS, max_levels=MONTHS_BY_QUARTER
-    )
+    recoding = recode_locally(data.counts, data.hierarchies(), 5, weights=WEIGHTS, max_levels=MONTHS_BY_QUARTER)
     return request.param, data, recoding
 
 
@@ -143,7 +146,7 @@ def test_full_domain_generalisation_loses_what_local_recoding_keeps() -> None:
     data = synthesise(20_000)
     plan = choose_generalisation(data.counts, data.hierarchies(), 5)
     assert plan.generalised["procedure"] != "procedure"
-    local = recode_locally(data.counts, data.hierarchies(), 5, weights=RESEARCH_WEIGHTS, max_levels=MONTHS_BY_QUARTER)
+    local = recode_locally(data.counts, data.hierarchies(), 5, weights=WEIGHTS, max_levels=MONTHS_BY_QUARTER)
     assert local.share_at_or_below("procedure", 0) >= 0.9
 
 
@@ -155,7 +158,7 @@ def test_l_diversity_on_ratings() -> None:
         5,
         sensitive=data.ratings,
         l_diversity=3,
-        weights=RESEARCH_WEIGHTS,
+        weights=WEIGHTS,
         max_levels=MONTHS_BY_QUARTER,
     )
     frame = published_frame(data, recoding)
@@ -165,16 +168,17 @@ def test_l_diversity_on_ratings() -> None:
     assert recoding.share_at_or_below("procedure", 0) >= 0.8
 
 
-def test_fewer_quasi_identifiers_keep_more_detail() -> None:
-    """Leaving out age, sex and language (as the export allows) keeps offices and months for more rows."""
+def test_low_weight_demographics_cost_the_main_columns_almost_nothing() -> None:
+    """Age, sex and language, weighed low, are refined only with the rows left over: procedure, office and
+    month keep about as much detail as in an export that leaves the three out (which the export allows)."""
     data = synthesise(20_000)
-    all_six = recode_locally(data.counts, data.hierarchies(), 5, weights=RESEARCH_WEIGHTS)
+    all_six = recode_locally(data.counts, data.hierarchies(), 5, weights=WEIGHTS)
     three = ("procedure", "office", "month")
     counts, _ = data.project(three)
-    fewer = recode_locally(counts, data.hierarchies(three), 5)
+    fewer = recode_locally(counts, data.hierarchies(three), 5, weights={name: WEIGHTS[name] for name in three})
     for column in three:
-        assert fewer.share_at_or_below(column, 0) >= all_six.share_at_or_below(column, 0)
-    assert fewer.share_at_or_below("office", 0) > all_six.share_at_or_below("office", 0)
+        assert all_six.share_at_or_below(column, 0) == pytest.approx(fewer.share_at_or_below(column, 0), abs=0.03)
+    assert all_six.share_at_or_below("age_band", 0) < 0.5
 
 
 # --- the local rule on small hand-made counts ---------------------------------------------------------
@@ -212,6 +216,21 @@ def test_a_remainder_borrows_only_the_rows_it_needs() -> None:
     assert recoding.apply(["79.02", "2025-01"]) == ("79", "*")
     kept = sum(n for key, n in counts.items() if key[0] == "79.01" and recoding.apply(key) == ("79.01", "*"))
     assert kept == 55 and recoding.smallest_class == 7
+
+
+def test_a_level_that_separates_nothing_new_is_not_a_step() -> None:
+    """A hierarchy file that adds `khác` under `*`, or data from a single year, weigh steps the same."""
+    assert squared_height([26, 10, 1]).tolist() == [0, 0.25, 1]  # procedure, field, khác
+    assert squared_height([26, 10, 1, 1]).tolist() == [0, 0.25, 1, 1]  # … and `*` added by a file
+    assert squared_height([12, 4, 1, 1]).tolist() == [0, 0.25, 1, 1]  # month, quarter, one year, *
+    assert squared_height([40, 4, 4, 1]).tolist() == [0, 0.25, 0.25, 1]  # one province per region
+    assert squared_height([6, 6]).tolist() == [0, 0]  # a column whose top keeps the values
+    data = synthesise(20_000)
+    rows = [(code, field, "khác") for code, field in data.procedure_fields.items()]
+    from_file = {**data.hierarchies(), "procedure": hierarchy_from_rows(rows, ("procedure", "field", "khác"))}
+    built_in = recode_locally(data.counts, data.hierarchies(), 5, weights=WEIGHTS)
+    read = recode_locally(data.counts, from_file, 5, weights=WEIGHTS)
+    assert all(read.apply(key) == built_in.apply(key) for key in data.counts)
 
 
 def test_already_anonymous_counts_are_published_unchanged() -> None:
