@@ -107,7 +107,9 @@ class Recoding:
 
     def summary(self) -> list[str]:
         """Human-readable lines: per column its levels (share of published rows), then groups and drops."""
-        lines = [f"{name}: {text}" for name, text in self.generalised.items()]
+        lines = [
+            f"{name}: {text}" + (" of the rows kept" if "%" in text else "") for name, text in self.generalised.items()
+        ]
         diversity = f", {self.l_diversity}-diverse" if self.l_diversity else ""
         lines.append(
             f"{self.k}-anonymous{diversity} by local recoding: {self.classes} groups, smallest "
@@ -166,9 +168,7 @@ def _tables(encoded: Encoded, weights: Sequence[float]) -> Tables:
     label_of, penalty = [], []
     for q in range(len(weights)):
         label_of.append(np.stack(encoded.label_codes[q]))
-        widest = max(len(labels) for labels in encoded.labels[q])
-        label_counts = [len(labels) for labels in encoded.labels[q]]
-        penalty.append(np.repeat(squared_height(label_counts)[:, None], widest, axis=1))
+        penalty.append(squared_height([len(labels) for labels in encoded.labels[q]]))
     return Tables(encoded.codes, encoded.counts, tuple(label_of), tuple(penalty), np.array(weights, np.float64))
 
 
@@ -230,8 +230,9 @@ def recode_locally(
     columns is kept first, and a column of weight 0 is never refined. `max_levels` (column → level index or
     name, e.g. `{"month": "quarter"}`) caps how coarse a column may be published: rows whose cell at those
     levels holds fewer than k rows are dropped, unless that would drop more than `max_suppression` of all
-    rows, in which case they are published coarser instead. Otherwise rows are dropped only when fewer than
-    k rows share a column's top label (all rows, or a value of a column whose top keeps values apart).
+    rows, in which case they are grouped again among themselves from the top and published coarser where
+    they reach k. Otherwise rows are dropped only when fewer than k rows share a column's top label (all
+    rows, or a value of a column whose top keeps values apart).
     """
     quasi = tuple(hierarchies)
     if not quasi:
@@ -309,7 +310,8 @@ def _recoding(
         for q, (name, hierarchy) in enumerate(hierarchies.items()):
             levels = parts.levels[parts.group, q]
             rows = np.bincount(levels[~dropped], weights=tables.counts[~dropped], minlength=hierarchy.height)
-            level_rows[name] = {level_name: int(rows[i]) for i, level_name in enumerate(hierarchy.level_names)}
+            for level, level_name in enumerate(hierarchy.level_names):
+                level_rows[name][level_name] += int(rows[level])
             ncp = np.stack(encoded.penalties[q])[levels, tables.codes[:, q]]
             penalty += np.where(dropped, 1.0, ncp)
         loss = float(penalty @ tables.counts) / (len(quasi) * max(encoded.total, 1))

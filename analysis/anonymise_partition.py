@@ -4,8 +4,9 @@ Everything starts in one group at the top of every hierarchy (`*`). A group is s
 going one level down its hierarchy (field → procedure codes, province → offices, quarter → months): every
 child with at least k rows (and l distinct sensitive values) becomes a group of its own; the children that
 are too small stay together in the group under the parent's label. When that remainder itself is under k,
-the smallest separated children go back into it until it is not, so a split never strands rows. A rare
-combination therefore costs detail only inside its own group: the rest of the column keeps its detail.
+it borrows the fewest combinations it needs from the smallest child that can spare them and stay at k, or
+failing that takes the smallest child whole, so a split never strands rows. A rare combination therefore
+costs detail only to itself and the few rows that shelter it: the rest of the column keeps its detail.
 
 This is Mondrian's multidimensional partitioning (LeFevre, DeWitt & Ramakrishnan 2006, "Mondrian
 multidimensional k-anonymity") on generalisation hierarchies, as in top-down specialisation (Fung, Wang &
@@ -25,6 +26,7 @@ the number of combinations. All groups are processed together, with numpy, in ea
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,12 +44,10 @@ def squared_height(label_counts: list[int]) -> FloatArray:
     `khác` above `*`) is not a step: steps count only where the partition of the values changes, and a
     level with one label is as good as the top. Penalty = (steps up / steps to the top)², 0 … 1.
     """
-    steps = np.zeros(len(label_counts))
-    for level in range(1, len(label_counts)):
-        steps[level] = steps[level - 1] + (label_counts[level] != label_counts[level - 1])
-    top = steps[[i for i, n in enumerate(label_counts) if n <= 1] or [-1]].min() if label_counts else 0
-    steps = np.minimum(steps, top)
-    return np.asarray((steps / top) ** 2 if top > 0 else np.zeros(len(label_counts)), np.float64)
+    steps = np.cumsum([0] + [here != below for below, here in itertools.pairwise(label_counts)])
+    single = [level for level, count in enumerate(label_counts) if count <= 1]
+    top = steps[single[0] if single else -1]
+    return np.asarray((np.minimum(steps, top) / top) ** 2 if top > 0 else np.zeros(len(steps)), np.float64)
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class Tables:
     codes: IntArray  # (combinations, columns): value code
     counts: IntArray  # (combinations,): rows
     label_of: tuple[IntArray, ...]  # per column, (levels, values): label code of a value at a level
-    penalty: tuple[FloatArray, ...]  # per column, (levels, labels): certainty penalty of a label
+    penalty: tuple[FloatArray, ...]  # per column, (levels,): `squared_height` of each level
     weights: FloatArray  # (columns,): how much the researcher cares about the column
     pair_combination: IntArray | None = None  # l-diversity: (combination, sensitive value) pairs present
     pair_value: IntArray | None = None
@@ -213,12 +213,8 @@ class _Partitioner:
         separated = self.acceptable(child_of, size)
         moves = self.settle(owner, size, separated, rows, child_of_row, groups)
         moved_size = _sums(child_of_row[moves], t.counts[rows][moves], len(size))
-        parent_label = np.empty(len(unique_keys), np.int64)
-        parent_label[child_of_row] = t.label_of[q][level, values]
         child_level = levels[owner, q] - 1
-        removed = (
-            t.penalty[q][child_level + 1, parent_label] - t.penalty[q][child_level, unique_keys % self.label_span[q]]
-        )
+        removed = t.penalty[q][child_level + 1] - t.penalty[q][child_level]
         gain = _sums(owner[separated], (t.weights[q] * moved_size * removed)[separated], groups)
         n_separated = np.bincount(owner[separated], minlength=groups)
         whole = (n_separated == 1) & (_sums(owner, moved_size, groups) == _sums(owner, size, groups))
