@@ -83,7 +83,7 @@ def register(subparsers: Any) -> None:
         action="append",
         default=[],
         metavar="COL=W",
-        help="local recoding: how much detail in COL matters (default 1; 0 = generalise it freely)",
+        help="local recoding: how much detail in COL matters (default 1; 0 = publish it at its top level only)",
     )
     parser.add_argument(
         "--at-most",
