@@ -1,5 +1,5 @@
 """Disclosure control for research exports: k-anonymity (and optionally distinct l-diversity) over
-declared quasi-identifiers, by full-domain generalisation and, only as a last resort, suppression of rows.
+declared quasi-identifiers, by generalisation and, only as a last resort, suppression of rows.
 
 A research export that cannot be linked back to a person is de-identified and falls outside the
 personal-data law (Luật 91/2025/QH15, DOMAIN.md §5). Quasi-identifiers are the columns an outsider could know
@@ -17,6 +17,10 @@ Two phases, so a web service can export millions of rows in bounded memory:
 `anonymise_rows` does both on rows held in memory, detecting a hierarchy per column when none is given.
 The counts must come from the same snapshot as the rows streamed through `apply`: a row whose value was not
 counted is dropped, never published ungeneralised.
+
+That is full-domain generalisation: one level per column for every row. `recode_locally` and `recode_rows`
+(`analysis.anonymise_local`) recode locally instead, group by group, and keep far more detail on skewed
+data; they take the same counts and hierarchies and return a `Recoding` whose `apply` streams the same way.
 """
 
 from __future__ import annotations
@@ -45,18 +49,22 @@ from analysis.anonymise_hierarchy import (
     number_hierarchy_for,
     office_region_hierarchy,
     ordered_hierarchy,
+    procedure_field_hierarchy,
     province_hierarchy,
 )
+from analysis.anonymise_local import RESEARCH_WEIGHTS, Recoding, recode_locally, split_sensitive
 from analysis.anonymise_search import encode, search
 from analysis.regions import PROVINCES
 
 __all__ = [
     "KINDS",
     "OTHER",
+    "RESEARCH_WEIGHTS",
     "TOP",
     "Hierarchy",
     "HierarchyError",
     "Plan",
+    "Recoding",
     "anonymise_rows",
     "category_hierarchy",
     "choose_generalisation",
@@ -70,7 +78,11 @@ __all__ = [
     "number_hierarchy_for",
     "office_region_hierarchy",
     "ordered_hierarchy",
+    "procedure_field_hierarchy",
     "province_hierarchy",
+    "recode_locally",
+    "recode_rows",
+    "split_sensitive",
 ]
 
 KINDS = ("date", "month", "number", "bands", "province", "category")
@@ -251,6 +263,29 @@ def detect_hierarchy(value_counts: Mapping[str, int], k: int) -> Hierarchy:
     return hierarchy_for_kind(detect_kind(value_counts), value_counts, k)
 
 
+def _prepared(
+    rows: Iterable[Mapping[str, str]],
+    quasi: Sequence[str],
+    k: int,
+    hierarchies: Mapping[str, Hierarchy] | None,
+    kinds: Mapping[str, str] | None,
+) -> tuple[list[dict[str, str]], dict[str, Hierarchy]]:
+    """Rows with their QI values cleaned, and a hierarchy per QI (given, of the given kind, or detected)."""
+    if len(set(quasi)) != len(quasi):
+        raise ValueError("a quasi-identifier is named twice")
+    table = [dict(row) for row in rows]
+    for row in table:
+        for name in quasi:
+            row[name] = clean(row[name])
+    chosen = dict(hierarchies or {})
+    for name in quasi:
+        if name not in chosen:
+            value_counts = Counter(row[name] for row in table)
+            kind = (kinds or {}).get(name) or detect_kind(value_counts)
+            chosen[name] = hierarchy_for_kind(kind, value_counts, k)
+    return table, {name: chosen[name] for name in quasi}
+
+
 def anonymise_rows(
     rows: Iterable[Mapping[str, str]],
     quasi: Sequence[str],
@@ -267,21 +302,9 @@ def anonymise_rows(
 
     Columns without a hierarchy get one from `kinds` (column → kind) or from `detect_kind`.
     """
-    if len(set(quasi)) != len(quasi):
-        raise ValueError("a quasi-identifier is named twice")
     if (sensitive is None) != (l_diversity is None):
         raise ValueError("l-diversity needs both a sensitive column and l")
-    table = [dict(row) for row in rows]
-    for row in table:
-        for name in quasi:
-            row[name] = clean(row[name])
-    chosen = dict(hierarchies or {})
-    for name in quasi:
-        if name not in chosen:
-            value_counts = Counter(row[name] for row in table)
-            kind = (kinds or {}).get(name) or detect_kind(value_counts)
-            chosen[name] = hierarchy_for_kind(kind, value_counts, k)
-    ordered = {name: chosen[name] for name in quasi}
+    table, ordered = _prepared(rows, quasi, k, hierarchies, kinds)
     extra = (sensitive,) if sensitive is not None else ()
     counts = Counter(tuple(row[name] for name in (*quasi, *extra)) for row in table)
     plan = choose_generalisation(
@@ -298,3 +321,47 @@ def anonymise_rows(
         if generalised is not None:
             kept.append({**row, **dict(zip(quasi, generalised, strict=True))})
     return kept, plan
+
+
+def recode_rows(
+    rows: Iterable[Mapping[str, str]],
+    quasi: Sequence[str],
+    k: int,
+    hierarchies: Mapping[str, Hierarchy] | None = None,
+    *,
+    kinds: Mapping[str, str] | None = None,
+    sensitive: str | None = None,
+    l_diversity: int | None = None,
+    weights: Mapping[str, float] | None = None,
+    max_levels: Mapping[str, int | str] | None = None,
+    max_suppression: float = 0.05,
+) -> tuple[list[dict[str, str]], Recoding]:
+    """`anonymise_rows` by local recoding (`recode_locally`): each group of rows gets its own level.
+
+    Rows held in memory are counted per combination, recoded, and published in their original order with
+    the other columns untouched; dropped rows are left out.
+    """
+    if (sensitive is None) != (l_diversity is None):
+        raise ValueError("l-diversity needs both a sensitive column and l")
+    table, ordered = _prepared(rows, quasi, k, hierarchies, kinds)
+    counts = Counter(tuple(row[name] for name in quasi) for row in table)
+    tallies: dict[tuple[str, ...], Counter[str]] = {}
+    if sensitive is not None:
+        for row in table:
+            tallies.setdefault(tuple(row[name] for name in quasi), Counter())[row[sensitive]] += 1
+    recoding = recode_locally(
+        counts,
+        ordered,
+        k,
+        sensitive=tallies if sensitive is not None else None,
+        l_diversity=l_diversity,
+        weights=weights,
+        max_levels=max_levels,
+        max_suppression=max_suppression,
+    )
+    kept = []
+    for row in table:
+        published = recoding.apply([row[name] for name in quasi])
+        if published is not None:
+            kept.append({**row, **dict(zip(quasi, published, strict=True))})
+    return kept, recoding

@@ -1,7 +1,7 @@
 """Generalisation hierarchies for quasi-identifiers: each value's ancestors, level by level.
 
-Level 0 is the value as collected; every hierarchy ends in `*` (nothing left), so the most general level
-always puts all rows in one equivalence class. Builders cover the columns a research export carries:
+Level 0 is the value as collected; every hierarchy ends in `*` or `khác` (nothing left), so the most general
+level always puts all rows in one equivalence class. Builders cover the columns a research export carries:
 hierarchy files (office → commune → province → region), dates, months, numbers, ordered bands and plain
 categories.
 """
@@ -43,8 +43,8 @@ def clean(value: str) -> str:
 class Hierarchy:
     """Levels of generalisation for one column; `path(value)` gives the value's label at every level.
 
-    `level_names[0]` describes the original values and `level_names[-1]` is `*`. `path` raises
-    `HierarchyError` for a value that has no place in the hierarchy.
+    `level_names[0]` describes the original values and `level_names[-1]` is `*` (or `khác` where the top
+    reads better as "other"). `path` raises `HierarchyError` for a value that has no place in the hierarchy.
     """
 
     kind: str
@@ -52,8 +52,8 @@ class Hierarchy:
     path: Callable[[str], tuple[str, ...]]
 
     def __post_init__(self) -> None:
-        if len(self.level_names) < 2 or self.level_names[-1] != TOP:
-            raise HierarchyError("a hierarchy needs at least the original level and `*`")
+        if len(self.level_names) < 2 or self.level_names[-1] not in (TOP, OTHER):
+            raise HierarchyError("a hierarchy needs at least the original level and a top (`*` or `khác`)")
 
     @property
     def height(self) -> int:
@@ -134,6 +134,23 @@ def hierarchy_from_rows(rows: Iterable[Sequence[str]], level_names: Sequence[str
 def office_region_hierarchy(office_provinces: Iterable[tuple[str, str]]) -> Hierarchy:
     """Office → province → region (DOMAIN.md §4) → `*`, from (office code, province code) pairs."""
     return hierarchy_from_rows(office_region_rows(office_provinces), ("office", "province", "region"))
+
+
+def procedure_field_hierarchy(procedure_fields: Iterable[tuple[str, str]]) -> Hierarchy:
+    """Procedure code → its field (lĩnh vực) → `khác`: a procedure too rare to publish still says its field.
+
+    The top is labelled `khác` ("other procedure") rather than `*`, so the column reads as codes, fields or
+    other, and a researcher filtering on a field finds its rare procedures there.
+    """
+    fields = {clean(code): clean(field) for code, field in procedure_fields}
+
+    def path(value: str) -> tuple[str, ...]:
+        text = clean(value)
+        if text not in fields:
+            raise HierarchyError(f"procedure {value!r} has no field in the catalog")
+        return (text, fields[text], OTHER)
+
+    return Hierarchy("procedure", ("procedure", "field", OTHER), path)
 
 
 def hierarchy_from_csv(path: str | Path, column: str | None = None) -> Hierarchy:

@@ -1,7 +1,9 @@
 """`python -m analysis anonymise`: a k-anonymous copy of a CSV file, for publishing research microdata.
 
 Quasi-identifier columns are generalised (numbers → bands, dates → month → quarter → year, categories →
-a given hierarchy or `khác` for rare values) and rows are dropped only as a last resort. Everything is read
+a given hierarchy or `khác` for rare values) and rows are dropped only as a last resort. By default each
+group of rows is generalised only as far as it needs (local recoding), so a rare combination costs detail
+only to itself; `--recoding global` gives every row of a column the same level instead. Everything is read
 and checked before anything is written, so bad input leaves no output file behind.
 """
 
@@ -14,7 +16,16 @@ import tempfile
 from pathlib import Path
 from typing import Any, cast
 
-from analysis.anonymise import KINDS, Hierarchy, HierarchyError, anonymise_rows, hierarchy_from_csv
+from analysis.anonymise import (
+    KINDS,
+    Hierarchy,
+    HierarchyError,
+    Plan,
+    Recoding,
+    anonymise_rows,
+    hierarchy_from_csv,
+    recode_rows,
+)
 from analysis.commands._io import CommandError, read_csv, write_csv
 
 
@@ -58,7 +69,29 @@ def register(subparsers: Any) -> None:
         "--suppression-weight",
         type=float,
         default=1.0,
-        help="cost of a dropped row relative to a fully generalised one (≥ 1; default 1)",
+        help="global recoding: cost of a dropped row relative to a fully generalised one (≥ 1; default 1)",
+    )
+    parser.add_argument(
+        "--recoding",
+        choices=("local", "global"),
+        default="local",
+        help="local: each group of rows generalised only as far as it needs (default); "
+        "global: one level per column for every row",
+    )
+    parser.add_argument(
+        "--weight",
+        action="append",
+        default=[],
+        metavar="COL=W",
+        help="local recoding: how much detail in COL matters (default 1; 0 = publish it at its top level only)",
+    )
+    parser.add_argument(
+        "--at-most",
+        action="append",
+        default=[],
+        metavar="COL=LEVEL",
+        help="local recoding: never publish COL coarser than LEVEL (a level name such as quarter, or a number); "
+        "rows that cannot be kept that fine are dropped, within --max-suppression",
     )
     parser.set_defaults(handler=run)
 
@@ -73,6 +106,26 @@ def _pairs(items: list[str], option: str) -> dict[str, str]:
             raise CommandError(f"{option} given twice for column {name.strip()!r}")
         pairs[name.strip()] = value.strip()
     return pairs
+
+
+def _local_options(args: argparse.Namespace, quasi: list[str]) -> tuple[dict[str, float], dict[str, int | str]]:
+    """--weight and --at-most, checked: numbers ≥ 0 for weights, a level name or number for caps."""
+    weights, caps = _pairs(args.weight, "--weight"), _pairs(args.at_most, "--at-most")
+    for option, named in (("--weight", weights), ("--at-most", caps)):
+        stray = [name for name in named if name not in quasi]
+        if stray:
+            raise CommandError(f"{option} names {', '.join(stray)}, which is not in --quasi")
+    if (weights or caps) and args.recoding != "local":
+        raise CommandError("--weight and --at-most apply to local recoding only")
+    parsed: dict[str, float] = {}
+    for name, text in weights.items():
+        try:
+            parsed[name] = float(text)
+        except ValueError:
+            parsed[name] = -1.0
+        if not parsed[name] >= 0:
+            raise CommandError(f"--weight {name}={text}: the weight must be a number ≥ 0")
+    return parsed, {name: int(level) if level.isdigit() else level for name, level in caps.items()}
 
 
 def _check_options(
@@ -127,8 +180,29 @@ def _write_atomically(path: str, header: list[str], rows: list[dict[str, object]
         raise CommandError(f"{target}: cannot write ({exc.strerror})") from exc
 
 
+def _anonymised(
+    args: argparse.Namespace,
+    rows: list[dict[str, str]],
+    quasi: list[str],
+    hierarchies: dict[str, Hierarchy],
+    kinds: dict[str, str],
+    diversity: tuple[str, int] | None,
+    local: tuple[dict[str, float], dict[str, int | str]],
+) -> tuple[list[dict[str, str]], Plan | Recoding]:
+    common: dict[str, Any] = {
+        "kinds": kinds,
+        "max_suppression": args.max_suppression,
+        "sensitive": diversity[0] if diversity else None,
+        "l_diversity": diversity[1] if diversity else None,
+    }
+    if args.recoding == "global":
+        return anonymise_rows(rows, quasi, args.k, hierarchies, suppression_weight=args.suppression_weight, **common)
+    return recode_rows(rows, quasi, args.k, hierarchies, weights=local[0], max_levels=local[1], **common)
+
+
 def run(args: argparse.Namespace) -> int:
     quasi, files, kinds, diversity = _check_options(args)
+    local = _local_options(args, quasi)
     required = [*quasi, *([diversity[0]] if diversity else [])]
     header, rows = read_csv(args.input, required=required)
     hierarchies: dict[str, Hierarchy] = {}
@@ -138,26 +212,18 @@ def run(args: argparse.Namespace) -> int:
         except HierarchyError as exc:
             raise CommandError(f"--hierarchy {column}: {exc}") from exc
     try:
-        kept, plan = anonymise_rows(
-            rows,
-            quasi,
-            args.k,
-            hierarchies,
-            kinds=kinds,
-            max_suppression=args.max_suppression,
-            sensitive=diversity[0] if diversity else None,
-            l_diversity=diversity[1] if diversity else None,
-            suppression_weight=args.suppression_weight,
-        )
+        kept, result = _anonymised(args, rows, quasi, hierarchies, kinds, diversity, local)
     except HierarchyError as exc:
         raise CommandError(f"{args.input}: {exc}") from exc
+    except ValueError as exc:  # a level number outside a column's hierarchy
+        raise CommandError(str(exc)) from exc
     _write_atomically(args.out, header, cast(list[dict[str, object]], kept))
-    for line in plan.summary():
+    for line in result.summary():
         print(line, file=sys.stderr)
-    if not plan.within_suppression_limit:
+    if not result.within_suppression_limit:
         print(
-            f"warning: no generalisation keeps within --max-suppression {args.max_suppression:g}; "
-            f"dropped {plan.rows_suppressed} rows to stay {args.k}-anonymous",
+            f"warning: cannot keep within --max-suppression {args.max_suppression:g}; "
+            f"dropped {result.rows_suppressed} rows to stay {args.k}-anonymous",
             file=sys.stderr,
         )
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import random
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -101,31 +102,46 @@ def test_output_is_k_anonymous_and_reports_what_changed(input_csv, tmp_path, cap
     assert "dropped" in report and "%" in report
 
 
-def test_hierarchy_file_generalises_offices_to_provinces_or_regions(
-    input_csv, office_hierarchy, tmp_path, capsys
-) -> None:
+def test_hierarchy_file_generalises_only_the_rare_offices(input_csv, office_hierarchy, tmp_path, capsys) -> None:
+    """Offices with fewer than k responses become their province or region; most rows of the busy ones keep
+    their office (a few join a rare office's rows under the province, so that group reaches k)."""
     out = tmp_path / "out.csv"
-    status = main(
-        [
-            "anonymise",
-            str(input_csv),
-            "--quasi",
-            "office,age_band",
-            "--k",
-            "5",
-            "--out",
-            str(out),
-            "--hierarchy",
-            f"office={office_hierarchy}",
-        ]
-    )
-    assert status == 0
+    argv = ["anonymise", str(input_csv), "--quasi", "office,age_band", "--k", "10", "--out", str(out)]
+    assert main([*argv, "--hierarchy", f"office={office_hierarchy}"]) == 0
     rows = read_rows(out)
-    assert anonymity.k_anonymity(pd.DataFrame(rows), ["office", "age_band"]) >= 5
-    offices = {row["office"] for row in rows}
-    assert offices <= set(OFFICES) | set(REGION) | set(REGION.values()) | {"*"}
-    assert "UBND xã Mường Nhé" not in offices
-    assert "office:" in capsys.readouterr().err
+    assert anonymity.k_anonymity(pd.DataFrame(rows), ["office", "age_band"]) >= 10
+    published = Counter(row["office"] for row in rows)
+    assert set(published) <= set(OFFICES) | set(REGION) | set(REGION.values()) | {"*"}
+    responses = Counter(row["office"] for row in make_rows())
+    rare = {office for office, n in responses.items() if n < 10}
+    assert rare == {"UBND xã Côn Đảo", "UBND phường Tân An", "UBND xã Mường Nhé"}
+    assert not rare & set(published)
+    busy = sum(n for office, n in responses.items() if office not in rare)
+    assert sum(published[office] for office in OFFICES) >= 2 / 3 * busy
+    assert published["79"] >= responses["UBND xã Côn Đảo"]
+    assert "office: office" in capsys.readouterr().err
+
+
+def test_global_recoding_gives_the_whole_column_one_level(input_csv, office_hierarchy, tmp_path, capsys) -> None:
+    out = tmp_path / "out.csv"
+    argv = ["anonymise", str(input_csv), "--quasi", "office,age_band", "--k", "10", "--out", str(out)]
+    assert main([*argv, "--hierarchy", f"office={office_hierarchy}", "--recoding", "global"]) == 0
+    rows = read_rows(out)
+    assert anonymity.k_anonymity(pd.DataFrame(rows), ["office", "age_band"]) >= 10
+    assert {row["office"] for row in rows}.isdisjoint(OFFICES)
+    assert "office: generalised to" in capsys.readouterr().err
+
+
+def test_at_most_keeps_dates_by_month_and_weight_protects_a_column(input_csv, tmp_path, capsys) -> None:
+    """A researcher asks for months at least and cares little about age: dates stay months, ages widen."""
+    out = tmp_path / "out.csv"
+    argv = ["anonymise", str(input_csv), "--quasi", "office,date,age", "--k", "5", "--out", str(out)]
+    assert main([*argv, "--at-most", "date=month", "--weight", "age=0.1"]) == 0
+    rows = read_rows(out)
+    assert anonymity.k_anonymity(pd.DataFrame(rows), ["office", "date", "age"]) >= 5
+    assert all(len(row["date"]) == len("2025-01") for row in rows)
+    assert len(rows) >= 0.95 * 600
+    assert "dropped" in capsys.readouterr().err
 
 
 def test_data_already_k_anonymous_comes_out_unchanged(tmp_path, capsys) -> None:
@@ -194,6 +210,11 @@ def bad_input_cases(tmp_path: Path, input_csv: Path, office_hierarchy: Path) -> 
         "date type on text": ([*base, "--quasi", "office", "--type", "office=date"], "not a date"),
         "bad l-diversity": ([*base, "--quasi", "office", "--l-diversity", "rating=1"], "L a whole number"),
         "bad suppression share": ([*base, "--quasi", "office", "--max-suppression", "1.5"], "share of rows"),
+        "negative weight": ([*base, "--quasi", "office,age", "--weight", "age=-1"], "number ≥ 0"),
+        "weight not a quasi": ([*base, "--quasi", "office", "--weight", "age=2"], "not in --quasi"),
+        "unknown level": ([*base, "--quasi", "date", "--at-most", "date=week"], "has no level 'week'"),
+        "level out of range": ([*base, "--quasi", "date", "--at-most", "date=9"], "outside"),
+        "weight with global": ([*base, "--quasi", "age", "--weight", "age=2", "--recoding", "global"], "local"),
         "no such input": (
             [str(tmp_path / "none.csv"), "--out", str(tmp_path / "out.csv"), "--quasi", "a"],
             "no such",
@@ -215,6 +236,11 @@ def bad_input_cases(tmp_path: Path, input_csv: Path, office_hierarchy: Path) -> 
         "date type on text",
         "bad l-diversity",
         "bad suppression share",
+        "negative weight",
+        "weight not a quasi",
+        "unknown level",
+        "level out of range",
+        "weight with global",
         "no such input",
     ],
 )
