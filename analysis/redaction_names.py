@@ -228,9 +228,11 @@ def _name_run(v: View, first: int, capital: bool) -> int:
 
 def _full_names(v: View) -> Iterator[tuple[int, int]]:
     """A family name, then middle and given names: "Nguyen Van Hung", "nguyễn văn hùng", "PHẠM VĂN THÌN"."""
-    lex = v.lex
-    for first in [index for index, key in enumerate(v.keys) if key in lex.surnames]:
-        if v.place[first] or (first and v.keys[first - 1] in lex.place_keywords):
+    lex, keys, names = v.lex, v.keys, v.lex.name_syllables
+    for first in [index for index, key in enumerate(keys) if key in lex.surnames]:
+        if not v.capital[first] and (first + 1 == len(keys) or keys[first + 1] not in names):
+            continue  # quick rejection: "hồ sơ", "thái độ"
+        if v.place[first] or (first and keys[first - 1] in lex.place_keywords):
             continue
         if v.is_word(first - 1, first) or v.numbered(first):
             continue  # "HIỆU ỨNG", "155 lê đình lý": part of a word, or a street after its house number
@@ -249,7 +251,7 @@ def _lower_full_name(v: View, first: int) -> int:
     """A full name without capitals must look like one: three name syllables, "văn"/"thị" in the middle, or a
     family name that is no everyday word before a given name ("nguyễn hùng", not "lý do", "phạm vi")."""
     lex, keys = v.lex, v.keys
-    if not v.joined(first, first + 2) or v.capital[first + 1]:
+    if not v.joined(first, first + 2) or v.capital[first + 1] or v.is_word(first, first + 1):
         return first
     marker = keys[first + 1] in lex.name_markers and keys[first] in lex.common_surnames
     if marker and v.joined(first, first + 3) and keys[first + 2] not in lex.stop_words:
@@ -258,8 +260,6 @@ def _lower_full_name(v: View, first: int) -> int:
             if not v.toneless or keys[first + 2] in lex.given:
                 return _name_run(v, first + 2, capital=False)
     last = _name_run(v, first, capital=False)
-    if v.is_word(first, first + 1):
-        return first
     if last - first >= 3 and keys[last - 1] in lex.given:
         return last
     if last - first == 2 and keys[first] in lex.strong_surnames and keys[first + 1] in lex.given:
@@ -272,6 +272,8 @@ def _after_titles(v: View) -> Iterator[tuple[int, int]]:
     lex, lasts = v.lex, v.lex.titles.lasts
     for first in [index for index in range(1, len(v.keys)) if v.keys[index - 1] in lasts]:
         key = v.keys[first]
+        if not v.capital[first] and not lex.known(key):
+            continue  # quick rejection: "cán bộ tiếp nhận", "cảm ơn nhiều"
         size = v.before(first, lex.titles)
         if not size or key in lex.single_titles or v.place[first - size]:
             continue
@@ -319,9 +321,11 @@ def _lower_name_after_title(v: View, first: int, ambiguous: bool) -> bool:
 
 def _bare_given_names(v: View) -> Iterator[tuple[int, int]]:
     """A given name alone: capitalised inside a sentence ("gặp Hùng"), or with cues around it."""
-    lex = v.lex
+    lex, verbs = v.lex, v.lex.person_verbs.lasts
     for first in [index for index, key in enumerate(v.keys) if key in lex.given]:
         key = v.keys[first]
+        if not (v.capital[first] or v.opens(first) or v.keys[first - 1] in verbs):
+            continue  # quick rejection: a lower-case word inside a sentence, after no verb that takes a person
         if key in lex.single_titles or v.place[first] or v.is_word(first, first + 1):
             continue
         if v.before(first, lex.not_before):
