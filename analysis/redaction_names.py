@@ -9,7 +9,9 @@ only when its shape and the words around it agree. The evidence, all offline and
 - a gazetteer of provinces, wards, streets and landmarks: a place is never a bare name, and a word right
   before ("phường", "đường", "ở") makes what follows a place;
 - the two-syllable words of pyvi's dictionary: a given name that forms a word with its neighbour is that word
-  ("Bình thường", "hoa quả");
+  ("Bình thường", "hoa quả"). pyvi's tagger itself is not used: its proper-noun tag follows capitals, so on the
+  labelled set it found 2 more names of 92 held out at 0.8 ms a comment and tripled findings on shop reviews;
+  vetoing with it lost 7;
 - capitals, when the comment uses them normally (not ALL CAPS, not Title Case On Every Word);
 - cues: an honorific or a verb that takes a person before the name ("chị", "gặp"), or what staff do after
   it ("ở quầy", "hướng dẫn", "thái độ").
