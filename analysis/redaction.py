@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from analysis.redaction_names import capitals_mean_names, covers_place, find_names
 from analysis.redaction_words import (
     BANK_NAMES,
     DATE_WORDS,
@@ -327,15 +328,19 @@ def _valid_date(text: str, match: re.Match[str]) -> bool:
 
 
 def _name_after_role(text: str, match: re.Match[str]) -> bool:
+    if not capitals_mean_names(text):
+        return False  # "Cán Bộ Vui Vẻ": in Title Case On Every Word, analysis.redaction_names decides
     following = text[match.start("value") : match.start("value") + 40].lower()
-    if starts_with_any(following, NOT_A_NAME):
+    if starts_with_any(following, NOT_A_NAME) or covers_place(text, match.start(), match.start("value")):
         return False
     return _word_before(text, match.start()) not in PLACE_KEYWORDS
 
 
 def _bare_full_name(text: str, match: re.Match[str]) -> bool:
+    if not capitals_mean_names(text):
+        return False
     following = text[match.start() : match.start() + 40].lower()
-    if starts_with_any(following, PLACE_NAMES):
+    if starts_with_any(following, PLACE_NAMES) or covers_place(text, match.start(), match.end()):
         return False
     return _word_before(text, match.start()) not in PLACE_KEYWORDS
 
@@ -460,4 +465,5 @@ RULES: tuple[Rule, ...] = (
         ),
         _CAPITAL,
     ),
+    Rule("name from its shape and context", find_names),
 )

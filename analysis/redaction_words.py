@@ -6,7 +6,15 @@ Kept apart from the rules in analysis/redaction.py so the word lists can grow wi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from importlib.util import find_spec
+
+from analysis.regions import PROVINCES
+from analysis.text import canonical_word
 
 
 def _letters(predicate: Callable[[str], bool]) -> str:
@@ -83,3 +91,198 @@ UNIT_WORDS = frozenset(
 STREET_END_WORDS = frozenset("quận|phường|xã|huyện|tỉnh|tp|thành|thị|p|q".split("|"))
 DATE_WORDS = frozenset("ngày|hôm|từ|đến|tới|trước|sau|hạn|lúc|hẹn|tháng|năm".split("|"))
 ROOM_WORDS = frozenset("quầy|phòng|bàn|cửa|tầng|lầu|lần|ô|ghế|vé|stt|thứ|tự".split("|"))
+
+# --- names written without an honorific (analysis/redaction_names.py) -------------------------------------
+# Phrases are lower case with diacritics; the rules compare them in canonical form (analysis.text) and, for
+# comments typed without diacritics, in folded form ("cán bộ" → "can bo").
+
+# Words right before a person's name: kinship terms used as honorifics, roles, thanks.
+NAME_TITLES = (
+    "anh|chị|em|cô|chú|bác|ông|bà|cậu|dì|mợ|thím|cháu|bạn|thầy|bé|đồng chí|cán bộ|công chức|nhân viên"
+    "|chuyên viên|cảm ơn|cám ơn|tên|tên là|chủ tịch|phó chủ tịch|trưởng phòng|phó phòng|giám đốc|kế toán"
+    "|tổ trưởng|trưởng ấp|trưởng thôn|anh trai|chị gái|em trai|em gái|vợ tôi|chồng tôi|con tôi|mẹ tôi|bố tôi"
+    "|cha tôi|thanks|thank|tks|thank you"
+)
+# Words before a title that make it anyone of a group, not one person ("các bạn nam", "những cô").
+PLURAL_WORDS = frozenset("các|những|mấy|mọi|nhiều|vài|hai|ba|cả".split("|"))
+# Words after a noun that show it is one ("kỳ này", "lần đó"): a name is not followed by them.
+DEMONSTRATIVES = frozenset("này|đó|kia|ấy|nọ|nay".split("|"))
+# Kinship words before a birth-order nickname ("chú Tư", "bác Ba"): "cảm ơn hai chị" is a number.
+KINSHIP_TITLES = frozenset("anh|chị|em|cô|chú|bác|ông|bà|cậu|dì|mợ|thím|dượng".split("|"))
+# Folded titles that are also everyday words without diacritics ("co" có/cô, "chi" chi/chỉ/chị, "ba" ba/bà):
+# a lower-case name after them needs a cue after it too.
+AMBIGUOUS_FOLDED_TITLES = frozenset("co|chi|chu|ba|bac|ong|ban|thay|di|cau|be|ten|chau|thim|mo".split("|"))
+# Verbs that take a person as object: a bare given name right after them is probably a name ("gặp Hùng").
+PERSON_VERBS = "gặp|hỏi|nhờ|cảm ơn|cám ơn|khen|khen ngợi|gọi|nhắn|nhắn cho|thanks|thank|tks|cảm ơn bạn"
+# What follows a name, strongest evidence first: where staff sit, what staff do, how they are, then weaker
+# words. A given name that is also an everyday word needs a strong cue ("Mai ở quầy 3", not "Mai tôi quay lại");
+# one that is also a verb or an adjective ("thầy hiền nhiệt tình": gentle) needs a place or an action; one that
+# forms a word with the title before it ("anh hùng", "chú trọng") needs a place.
+PLACE_CUES = (
+    "ở quầy|ở bàn|ở bộ phận|ở phòng|ở ubnd|ở một cửa|ở cửa số|bên một cửa|bên bộ phận|bên phòng|bên hộ tịch"
+    "|bên địa chính|bên tư pháp|bên công an"
+)
+ACTION_CUES = (
+    "tiếp nhận|hướng dẫn|giải thích|làm việc|bảo|nói|hẹn|đòi|quát|gắt|cáu|không có mặt|tư vấn|nhận hồ sơ"
+    "|trả kết quả|trả lời|giải quyết|hỗ trợ|phụ trách"
+)
+QUALITY_CUES = "thái độ|rất nhiệt tình|nhiệt tình|tận tình|tận tâm|vui vẻ|chu đáo|niềm nở|dễ thương"
+WEAK_NAME_CUES = (
+    "nhận|trả|ghi|gọi|nhắc|nhắn|trực|ký|nghỉ|rất|đã|đang|mới|xử lý|kiểm tra|chỉ|thu|giữ|mang|giúp|làm"
+    "|cũng|luôn|hay|ạ|ơi|nhé|nha|bên|ở|nhiều|và|bộ phận|phòng|quầy|bàn"
+)
+# Words before a capitalised word that make it a place, a language, a people, a date or a counter number.
+NOT_PERSON_BEFORE = (
+    "quê|về|vào|lên|xuống|gần|qua|sang|miền|vùng|tiếng|người|nước|chữ|thứ|tháng|mùng|ngày|năm|số|quầy"
+    "|phòng|bàn|tầng|lầu|cửa|chợ|cầu|bến|sông|trường|khu|đường|phố|phường|xã|quận|huyện|tỉnh|tp|thành phố"
+    "|thị xã|thị trấn|ấp|thôn|xóm|bản|làng|ở|tại|từ|đại lộ|quốc lộ|ngõ|ngách|hẻm|kiệt|công ty|cty"
+)
+
+# Words after which the capitalised words that follow are a place, whatever they are ("xã Tam Phước").
+PLACE_OPENERS = (
+    "đường|phố|phường|xã|quận|huyện|tỉnh|tp|thị|trấn|ấp|thôn|xóm|bản|làng|kp|tdp|p|q|x|h|tt|tx|đ|ngõ|ngách|hẻm"
+    "|kiệt|lộ|chợ|cầu|bến|sông|núi|đảo|cảng|ga|chùa|đình|trường|viện|ở|siêu|shop|nhánh"
+)
+
+# --- the name lexicon, keyed for toned or toneless text ---------------------------------------------------
+
+
+@lru_cache(maxsize=131072)
+def canonical(word: str) -> str:
+    """Lower-case NFC with the tone mark on the new-style vowel: "Hòa" and "Hoà" give one key."""
+    return canonical_word(unicodedata.normalize("NFC", word.lower()))
+
+
+@lru_cache(maxsize=131072)
+def fold(word: str) -> str:
+    """The toneless key of text typed without diacritics: "Nguyễn" → "nguyen", "Đức" → "duc"."""
+    bare = unicodedata.normalize("NFD", canonical(word).replace("đ", "d"))
+    return "".join(char for char in bare if not unicodedata.combining(char))
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseSet:
+    """Phrases as tuples of keys, with their first and last words and lengths for quick rejection."""
+
+    phrases: frozenset[tuple[str, ...]]
+    firsts: frozenset[str]
+    lasts: frozenset[str]
+    sizes: tuple[int, ...]  # longest first
+
+    @classmethod
+    def of(cls, phrases: Iterable[tuple[str, ...]]) -> PhraseSet:
+        items = frozenset(phrase for phrase in phrases if phrase)
+        return cls(
+            items,
+            frozenset(phrase[0] for phrase in items),
+            frozenset(phrase[-1] for phrase in items),
+            tuple(sorted({len(phrase) for phrase in items}, reverse=True)),
+        )
+
+    def __contains__(self, phrase: object) -> bool:
+        return phrase in self.phrases
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Name syllables, places, ordinary two-syllable words and cue phrases, all keyed one way."""
+
+    surnames: frozenset[str]
+    strong_surnames: frozenset[str]  # not everyday words: may start a two-syllable name in lower case
+    common_surnames: frozenset[str]  # may start a lower-case name with "văn"/"thị" in the middle
+    middle: frozenset[str]
+    given: frozenset[str]
+    nicknames: frozenset[str]
+    word_given: frozenset[str]  # given names that are everyday words on their own
+    verb_given: frozenset[str]  # given names that are verbs after a pronoun ("chị bảo")
+    name_syllables: frozenset[str]
+    name_markers: frozenset[str]  # "văn", "thị": whatever follows them is a given name
+    single_titles: frozenset[str]
+    kinship: frozenset[str]
+    plural_words: frozenset[str]
+    demonstratives: frozenset[str]
+    places: PhraseSet
+    words: frozenset[tuple[str, ...]]
+    titles: PhraseSet
+    person_verbs: PhraseSet
+    cues: tuple[PhraseSet, ...]  # place, action, quality, weak
+    not_before: PhraseSet
+    not_a_name: PhraseSet
+    place_keywords: frozenset[str]
+    place_openers: frozenset[str]  # words after which capitalised words are a place ("xã Tam Phước")
+    stop_words: frozenset[str]
+
+    def known(self, key: str) -> bool:
+        return key in self.given or key in self.nicknames
+
+
+def _sections(name: str) -> dict[str, list[str]]:
+    """Entries of a shipped list under their "[section]" headers; "#" starts a comment."""
+    raw = resources.files("analysis").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    sections: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in raw.splitlines():
+        entry = line.split("#", 1)[0].strip()
+        if entry.startswith("[") and entry.endswith("]"):
+            current = sections.setdefault(entry[1:-1], [])
+        elif entry:
+            current.append(unicodedata.normalize("NFC", entry))
+    return sections
+
+
+def _dictionary_words() -> list[str]:
+    """Two-syllable words of pyvi's dictionary (MIT, models/words.txt inside the package), read as a plain list
+    so that the slow tagger is never imported; none when pyvi is not installed."""
+    if find_spec("pyvi") is None:
+        return []
+    raw = resources.files("pyvi").joinpath("models/words.txt").read_text(encoding="utf-8")
+    return [line for line in raw.splitlines() if line.count(" ") == 1]
+
+
+@lru_cache(maxsize=2)
+def lexicon(toneless: bool) -> Lexicon:
+    """The word lists keyed for toned text, or folded for text typed without diacritics (built once each)."""
+    key = fold if toneless else canonical
+    names = _sections("names_vi.txt")
+    provinces = [name.removeprefix("Thành phố ") for name in PROVINCES.values()]
+    place_names = [entry for section in _sections("places_vi.txt").values() for entry in section] + provinces
+
+    def words(entries: Iterable[str]) -> frozenset[str]:
+        return frozenset(key(entry) for entry in entries)
+
+    def phrases(entries: Iterable[str]) -> Iterator[tuple[str, ...]]:
+        return (tuple(key(part) for part in entry.split()) for entry in entries if entry.strip())
+
+    given = words(names["given"])
+    titles = PhraseSet.of(phrases(NAME_TITLES.split("|")))
+    surnames, middle, nicknames = words(names["surnames"]), words(names["middle"]), words(names["nicknames"])
+    not_a_name = (p for p in phrases(sorted(NOT_A_NAME)) if not (toneless and len(p) == 1 and p[0] in given))
+    return Lexicon(
+        surnames=surnames,
+        strong_surnames=words(names["strong_surnames"]),
+        common_surnames=words(names["common_surnames"]),
+        middle=middle,
+        given=given,
+        nicknames=nicknames,
+        word_given=words([*names["word_given"], *names["verb_given"]]),
+        verb_given=words(names["verb_given"]),
+        name_syllables=surnames | middle | given | nicknames,
+        name_markers=words(["văn", "thị"]),
+        single_titles=frozenset(phrase[0] for phrase in titles.phrases if len(phrase) == 1),
+        kinship=words(KINSHIP_TITLES),
+        plural_words=words(PLURAL_WORDS),
+        demonstratives=words(DEMONSTRATIVES),
+        places=PhraseSet.of(p for p in phrases(place_names) if len(p) >= 2),
+        words=frozenset(phrases([*_dictionary_words(), *names.get("words", [])])),
+        titles=titles,
+        person_verbs=PhraseSet.of(phrases(PERSON_VERBS.split("|"))),
+        cues=tuple(
+            PhraseSet.of(phrases(group.split("|"))) for group in (PLACE_CUES, ACTION_CUES, QUALITY_CUES, WEAK_NAME_CUES)
+        ),
+        not_before=PhraseSet.of(phrases(NOT_PERSON_BEFORE.split("|"))),
+        not_a_name=PhraseSet.of(not_a_name),
+        place_keywords=words(PLACE_KEYWORDS),
+        place_openers=words(PLACE_OPENERS.split("|")),
+        # Folded, some words that end a name are name syllables themselves ("thì" and "Thị" are both "thi").
+        stop_words=words(NOT_NAME_WORDS) - (surnames | middle | given if toneless else frozenset()),
+    )
