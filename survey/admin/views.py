@@ -73,7 +73,6 @@ def user_new():
                 office_code=form.office_code.data or None, actor=_actor(),
             )  # fmt: skip
         except UserError:
-            db.session.rollback()
             form.email.errors = [*form.email.errors, _("The account could not be created. Check the fields.")]
         else:
             return render_template("admin/one_time_password.html", user=user, password=one_time, created=True)
@@ -181,7 +180,6 @@ def api_key_create():
             db.session(), name=form.name.data or "", office_code=form.office_code.data or None, actor=_actor().name
         )
     except api_keys.ApiKeyError as error:
-        db.session.rollback()
         form.name.errors = [*form.name.errors, error.message]
         return _api_keys_page(form, status=400)
     return render_template("admin/api_key_created.html", raw_key=raw_key, key=key)

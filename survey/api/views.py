@@ -101,7 +101,6 @@ def create_invitation() -> Any:
             api_key_id=caller.api_key.id,
         )
     except LinkError as exc:
-        db.session.rollback()
         return _error(422, exc.field, exc.message)
     answer = {
         "token": link.token,
@@ -164,7 +163,6 @@ def create_response() -> Any:
         submission_key = idempotency.submission_key_for(caller.api_key.id, raw_key)
         answer, status = _store(caller, body, submission_key, idempotency_record_id=claimed)
     except BaseException:
-        db.session.rollback()
         idempotency.release(db.session(), claimed)
         raise
     if status != 201:

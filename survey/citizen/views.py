@@ -16,7 +16,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
 from survey.citizen.forms import SurveyForm
-from survey.citizen.pages import SurveyPage, load_page, offline_page, questions
 from survey.extensions import db, limiter
 from survey.i18n import LANGUAGE_COOKIE
 from survey.models import Invitation
@@ -24,6 +23,7 @@ from survey.security import keep_private
 from survey.services.responses.invitations import LinkError, public_link, resolve_link
 from survey.services.responses.qr import qr_svg
 from survey.services.responses.store import AlreadyRated, InvalidAnswers, store_response
+from survey.services.responses.survey_page import SurveyPage, load_page, offline_page, questions
 
 citizen = Blueprint("citizen", __name__)
 
@@ -59,7 +59,6 @@ def _load(token: str) -> SurveyPage:
             submitting=request.method == "POST",
         )
     except SQLAlchemyError:
-        db.session.rollback()
         current_app.logger.exception("survey page: database unreachable")
         picked = request.form.get("procedure") if request.method == "POST" else None
         return offline_page(token, kiosk_requested=kiosk, picked_code=picked or None)
@@ -121,11 +120,9 @@ def _store(page: SurveyPage, form: SurveyForm):
     except AlreadyRated:  # another answer used the link (this form's own replays come back as stored)
         return render_template("citizen/link_state.html", status="used"), 200
     except InvalidAnswers:  # the form checks every answer first; this is a safety net, not a path
-        db.session.rollback()
         current_app.logger.exception("survey page: answers refused by the service")
         return _render_form(page, form, 400, "refused")
     except SQLAlchemyError:
-        db.session.rollback()
         current_app.logger.exception("survey page: could not store a response")
         return _render_form(page, form, 503, "unavailable")
     return redirect(url_for(".thanks", token=page.token, kiosk="1" if page.kiosk else None), 303)
@@ -154,7 +151,6 @@ def _answered_one_time_link(token: str) -> bool:
     try:
         state = resolve_link(db.session(), token, secret=current_app.config["SECRET_KEY"])
     except SQLAlchemyError:
-        db.session.rollback()
         return False
     return state.status == "used" and state.invitation is not None and not state.invitation.is_public
 
@@ -201,10 +197,8 @@ def poster(office_code: str):
         )
         invitation = db.session.get_one(Invitation, link.invitation_id)
     except LinkError:
-        db.session.rollback()
         return render_template("citizen/message.html", notice="no_office"), 404
     except SQLAlchemyError:
-        db.session.rollback()
         current_app.logger.exception("poster: database unreachable")
         return render_template("citizen/unavailable.html"), 503
     svg = base64.b64encode(qr_svg(link.url).encode("utf-8")).decode("ascii")

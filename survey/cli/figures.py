@@ -15,7 +15,6 @@ def import_figures(file: str) -> None:
     try:
         result = import_figures_file(db.session(), file)
     except FiguresImportError as exc:
-        db.session.rollback()
         for error in exc.errors:
             click.echo(f"{file}: {error}", err=True)
         raise click.ClickException(

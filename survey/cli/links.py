@@ -49,7 +49,6 @@ def issue_link(
                 expires_days=expires_days,
             )
     except LinkError as error:
-        db.session.rollback()
         raise click.UsageError(f"--{error.field.removesuffix('_code').replace('_', '-')}: {error.message}") from None
     click.echo(link.url)
 
@@ -62,7 +61,6 @@ def create_api_key_command(name: str, office_code: str | None) -> None:
     try:
         raw_key, key = create_api_key(db.session(), name=name, office_code=office_code, actor="cli")
     except ApiKeyError as error:
-        db.session.rollback()
         option = "NAME" if error.field == "name" else "--office"
         raise click.UsageError(f"{option}: {error.message}") from None
     click.echo(raw_key)

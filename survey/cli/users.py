@@ -35,7 +35,6 @@ def create_user_command(email: str, role: str, office_code: str | None, password
     try:
         user, one_time = create_user(db.session(), email=email, role=role, office_code=office_code, password=password)
     except UserError as error:
-        db.session.rollback()
         raise click.ClickException(f"{error.field}: {error.message}") from None
     where = f" for office {user.office.code}" if user.office else ""
     click.echo(f"Created {user.role} {user.email}{where}.")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from survey.extensions import db
 from survey.services.demo.links import demo_links
 from survey.services.demo.mode import demo_mode
+from survey.services.transactions import database_reachable
 
 main = Blueprint("main", __name__)
 
@@ -23,17 +23,13 @@ def index():
                 db.session(), secret=current_app.config["SECRET_KEY"], base_url=current_app.config["BASE_URL"]
             )
         except SQLAlchemyError:
-            db.session.rollback()
             current_app.logger.exception("landing page: demo links unavailable")
     return render_template("main/index.html", demo=demo, demo_links=links)
 
 
 @main.get("/healthz")
 def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        db.session.rollback()
-        current_app.logger.exception("health check: database unreachable")
+    if not database_reachable(db.session()):
+        current_app.logger.error("health check: database unreachable")
         return jsonify({"status": "error", "database": "unreachable"}), 503
     return jsonify({"status": "ok", "database": "ok"})

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from survey.models import ApiKey, Office
 from survey.services import audit
+from survey.services.transactions import rolls_back_on_error
 
 KEY_PREFIX = "sk_"
 NAME_MAX = 200
@@ -32,6 +33,7 @@ def hash_key(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+@rolls_back_on_error
 def create_api_key(
     session: Session, *, name: str, office_code: str | None = None, actor: str = "cli"
 ) -> tuple[str, ApiKey]:

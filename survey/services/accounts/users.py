@@ -25,6 +25,7 @@ from survey.services.accounts.passwords import (
     verify_password,
     weakness,
 )
+from survey.services.transactions import rolls_back_on_error
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -84,6 +85,7 @@ def find_office(session: Session, code: str) -> Office:
     return office
 
 
+@rolls_back_on_error
 def create_user(
     session: Session,
     *,

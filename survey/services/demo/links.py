@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from survey.models import Office, OfficeProcedure, Procedure, SiteSetting
 from survey.services.responses.invitations import LinkError, issue_dossier_link, public_link, resolve_link
+from survey.services.transactions import rolls_back_on_error
 
 SETTING_KEY = "demo_links"
 PREFERRED_PROCEDURES = ("1.001193", "2.000815", "1.004222")
@@ -104,6 +105,7 @@ def _issue(session: Session, entry: dict[str, Any], serial: int, *, secret: str,
     ).token
 
 
+@rolls_back_on_error
 def demo_links(session: Session, *, secret: str, base_url: str) -> list[DemoLink]:
     """The landing page's demo links, made on first call; used or expired one-time links are replaced."""
     stored = _load(session)

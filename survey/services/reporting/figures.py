@@ -20,6 +20,7 @@ from survey.models import Office, OfficeFigures, Procedure
 from survey.services import audit
 from survey.services.catalog.csvfile import CsvFileError, read_csv_lines
 from survey.services.catalog.imports import CatalogImportError, LineError, RowChecker, clean
+from survey.services.transactions import rolls_back_on_error
 
 COUNT_COLUMNS = ("dossiers_handled", "dossiers_overdue", "dossiers_complained")
 INDICATOR_COLUMNS = ("indicator_2", "indicator_5", "indicator_6", "indicator_8", "indicator_9")
@@ -140,6 +141,7 @@ def check_figures(session: Session, header: list[str], lines: list[tuple[int, di
     return rows
 
 
+@rolls_back_on_error
 def import_figures_file(session: Session, path: str | Path, *, actor: str = "cli") -> FiguresResult:
     """Validate the whole file, then store it in one transaction; raise FiguresImportError on any problem."""
     try:

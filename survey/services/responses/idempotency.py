@@ -116,7 +116,11 @@ def complete(session: Session, record_id: int, status_code: int, body: dict[str,
 
 
 def release(session: Session, record_id: int) -> None:
-    """Forget a claim whose request did not succeed, so the client may send a corrected request."""
+    """Forget a claim whose request did not succeed, so the client may send a corrected request.
+
+    Whatever the failed request left in the session is discarded first: its work must not be kept anyway.
+    """
+    session.rollback()
     session.execute(
         delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id).execution_options(synchronize_session=False)
     )

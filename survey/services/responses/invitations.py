@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey.models import CHANNELS, Invitation, Office, Procedure, RatedDossier
+from survey.services.transactions import rolls_back_on_error
 
 TOKEN_ID_LENGTH = 12  # ~71 random bits (62 symbols)
 TOKEN_MAC_LENGTH = 10  # ~59 bits of HMAC: forging one valid token takes ~2^58 tries
@@ -142,6 +143,7 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC)
 
 
+@rolls_back_on_error
 def issue_dossier_link(
     session: Session,
     *,
@@ -180,6 +182,7 @@ def issue_dossier_link(
     return IssuedLink(token, link_url(base_url, token), expires_at, invitation.id)
 
 
+@rolls_back_on_error
 def public_link(
     session: Session,
     *,
@@ -217,6 +220,7 @@ def public_link(
     return IssuedLink(token, link_url(base_url, token), None, invitation.id)
 
 
+@rolls_back_on_error
 def resolve_link(
     session: Session, token: str, *, secret: str, now: datetime | None = None, grace: timedelta = timedelta(0)
 ) -> LinkState:

@@ -33,6 +33,7 @@ from survey.models import (
 from survey.services.catalog.questionnaire import active_questionnaire
 from survey.services.responses import idempotency
 from survey.services.responses.rollups import add_to_rollups, count_cells, response_values
+from survey.services.transactions import rolls_back_on_error
 
 COMMENT_MAX = 2000
 LANGUAGES = ("vi", "en")
@@ -142,6 +143,7 @@ class _LinkTaken(Exception):
     """Another submission claimed the one-time link between our check and our update."""
 
 
+@rolls_back_on_error
 def store_response(
     session: Session,
     *,

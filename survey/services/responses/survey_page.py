@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from survey.models import Invitation, OfficeProcedure, Procedure, QuestionnaireVersion
 from survey.services.catalog.questionnaire import shipped_definition
 from survey.services.responses.invitations import resolve_link
+from survey.services.transactions import rolls_back_on_error
 
 # How the citizen did the procedure, when the link's channel already says so.
 KNOWN_SERVICE_MODE = {"online": "online", "kiosk": "in_person"}
@@ -84,6 +85,7 @@ SUBMIT_GRACE = timedelta(hours=24)
 """A form opened before its link expired may still be sent this long after: the answers are not lost."""
 
 
+@rolls_back_on_error
 def load_page(
     session: Session, token: str, *, secret: str, kiosk_requested: bool, submitting: bool = False
 ) -> SurveyPage:
