@@ -10,7 +10,7 @@ from typing import Any
 from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, HiddenField, RadioField, SelectField, TextAreaField
+from wtforms import BooleanField, Field, HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from survey.forms import CleanForm
@@ -125,3 +125,12 @@ def _one_of_message(codes: Sequence[str], message: Any) -> Callable[[Any, Field]
             raise ValidationError(message)
 
     return check
+
+
+class EraseForm(CleanForm):
+    """A citizen confirms they want their answer erased (a deliberate second step, no JavaScript needed)."""
+
+    confirm = BooleanField(
+        _l("Yes, erase my answer"),
+        validators=[InputRequired(_l("Tick the box to confirm that you want your answer erased."))],
+    )

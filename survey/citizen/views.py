@@ -15,13 +15,14 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
-from survey.citizen.forms import SurveyForm
+from survey.citizen.forms import EraseForm, SurveyForm
 from survey.extensions import db, limiter
 from survey.i18n import LANGUAGE_COOKIE
 from survey.models import Invitation
 from survey.security import keep_private
 from survey.services.responses.invitations import LinkError, public_link, resolve_link
 from survey.services.responses.qr import qr_svg
+from survey.services.responses.retention import EraseError, erasable_invitation, erase_response_by_link
 from survey.services.responses.store import AlreadyRated, InvalidAnswers, store_response
 from survey.services.responses.survey_page import SurveyPage, load_page, offline_page, questions
 
@@ -210,3 +211,36 @@ def poster(office_code: str):
         procedure_name=invitation.procedure.name if invitation.procedure else None,
         qr_data_uri=f"data:image/svg+xml;base64,{svg}",
     )
+
+
+ERASE_STATUS_CODES = {"invalid": 404, "public": 400, "nothing": 200}
+
+
+# --- A citizen erases their own answer (reached with their one-time link, confirmed deliberately) ----------
+
+
+def _erase_limit() -> str:
+    return str(current_app.config["SUBMIT_RATE_LIMIT"])
+
+
+def _unavailable(error: EraseError) -> tuple[str, int]:
+    return render_template("citizen/erase_unavailable.html", reason=error.reason), ERASE_STATUS_CODES[error.reason]
+
+
+@citizen.route("/s/<token>/erase", methods=["GET", "POST"])
+@limiter.limit(_erase_limit, methods=["POST"])
+def erase(token: str):
+    secret = current_app.config["SECRET_KEY"]
+    try:
+        erasable_invitation(db.session(), token, secret=secret)
+    except EraseError as error:
+        return _unavailable(error)
+    form = EraseForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            erase_response_by_link(db.session(), token, secret=secret)
+        except EraseError as error:
+            return _unavailable(error)
+        return render_template("citizen/erase_done.html")
+    status = 400 if form.errors else 200
+    return render_template("citizen/erase.html", form=form, token=token), status

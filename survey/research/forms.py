@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -90,12 +88,3 @@ class ExportForm(OfficialsForm):
             l_diversity=int(self.l_diversity.data) if self.l_diversity.data else None,
             omit=tuple(self.omit.data or ()),
         )
-
-
-class EraseForm(FlaskForm):
-    """A citizen confirms they want their answer erased (a deliberate second step, no JavaScript needed)."""
-
-    confirm = BooleanField(
-        _l("Yes, erase my answer"),
-        validators=[InputRequired(_l("Tick the box to confirm that you want your answer erased."))],
-    )

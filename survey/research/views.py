@@ -1,8 +1,7 @@
-"""Views of the research blueprint: researchers' anonymised downloads, and a citizen's erasure of their answer.
+"""Views of the research blueprint: researchers' anonymised downloads.
 
 The download is built by the same service as `flask export-anonymised` into a temporary folder, zipped with
-its two codebooks and sent; the folder is removed once the response is closed. The erasure page is reached
-with the citizen's one-time link (`/s/<token>/erase`) and asks for a deliberate confirmation.
+its two codebooks and sent; the folder is removed once the response is closed.
 """
 
 from __future__ import annotations
@@ -14,27 +13,24 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, render_template, request, send_file
+from flask import Blueprint, Response, current_app, render_template, send_file
 
 from survey.auth.guards import role_required
 from survey.auth.identity import current_user
-from survey.extensions import db, limiter
-from survey.research.forms import EraseForm, ExportForm
+from survey.extensions import db
+from survey.research.forms import ExportForm
 from survey.security import keep_private
 from survey.services.research.codebook import codebook_markdown, reference_codebook
 from survey.services.research.columns import ALL_COLUMNS
 from survey.services.research.export import ExportError, export_anonymised
 from survey.services.research.plan import load_catalog
-from survey.services.responses.retention import EraseError, erasable_invitation, erase_response_by_link
 
 research = Blueprint("research", __name__)
-
-ERASE_STATUS_CODES = {"invalid": 404, "public": 400, "nothing": 200}
 
 
 @research.after_request
 def _protect(response: Response) -> Response:
-    """The erasure URL holds the citizen's token: no referrer and no caching."""
+    """Research files are behind a login: never kept in shared caches."""
     return keep_private(response)
 
 
@@ -90,33 +86,3 @@ def codebook(kind: str):
     response = current_app.response_class(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f"attachment; filename=survey-codebook.{kind}"
     return response
-
-
-# --- A citizen erases their own answer -------------------------------------------------------------------
-
-
-def _erase_limit() -> str:
-    return str(current_app.config["SUBMIT_RATE_LIMIT"])
-
-
-def _unavailable(error: EraseError) -> tuple[str, int]:
-    return render_template("research/erase_unavailable.html", reason=error.reason), ERASE_STATUS_CODES[error.reason]
-
-
-@research.route("/s/<token>/erase", methods=["GET", "POST"])
-@limiter.limit(_erase_limit, methods=["POST"])
-def erase(token: str):
-    secret = current_app.config["SECRET_KEY"]
-    try:
-        erasable_invitation(db.session(), token, secret=secret)
-    except EraseError as error:
-        return _unavailable(error)
-    form = EraseForm()
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            erase_response_by_link(db.session(), token, secret=secret)
-        except EraseError as error:
-            return _unavailable(error)
-        return render_template("research/erase_done.html")
-    status = 400 if form.errors else 200
-    return render_template("research/erase.html", form=form, token=token), status
