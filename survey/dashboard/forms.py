@@ -9,18 +9,10 @@ from wtforms import BooleanField, Field, SelectField, StringField
 from wtforms.validators import ValidationError
 
 from analysis.periods import is_month
+from survey.codes import CHANNEL_LABELS
 from survey.forms import CleanForm
 from survey.models import CHANNELS
 from survey.services.reporting.query import FilterOptions, ReportFilter
-
-CHANNEL_LABELS = {
-    "qr": _l("QR code"),
-    "sms": _l("SMS"),
-    "kiosk": _l("Kiosk at the counter"),
-    "online": _l("Online"),
-    "paper": _l("Paper form"),
-    "api": _l("Partner system"),
-}
 
 
 class FilterForm(CleanForm):

@@ -11,25 +11,17 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from analysis.satisfaction import MonthSummary, Summary
-from survey.dashboard.forms import CHANNEL_LABELS
+from survey.codes import (
+    CHANNEL_LABELS,
+    ELEMENT_LABELS,
+    EXTRA_PAYMENT_LABELS,
+    SERVICE_MODE_LABELS,
+    STATUS_EXPLANATIONS,
+    TT01_LABELS,
+)
 from survey.services.reporting.dashboard import Group
 from survey.services.reporting.detail import Detail, Share
 from survey.services.reporting.downloads import Column, Table
-
-STATUS_LABELS = {
-    "met": _l("Meets the target"),
-    "not_met": _l("Below the target"),
-    "cant_tell": _l("Can't tell yet"),
-    "too_few": _l("Too few responses"),
-}
-STATUS_EXPLANATIONS = {
-    "met": _l("Even the low end of the 95 %(percent)s interval is at or above the target.", percent="%"),
-    "not_met": _l("Even the high end of the 95 %(percent)s interval is below the target.", percent="%"),
-    "cant_tell": _l(
-        "The 95 %(percent)s interval includes the target: more responses are needed before anyone can say.",
-        percent="%",
-    ),
-}
 
 
 def status_explanation(status: str, min_n: int) -> str:
@@ -38,32 +30,6 @@ def status_explanation(status: str, min_n: int) -> str:
         return str(_l("Fewer responses than the minimum of %(min_n)s: no judgement is made.", min_n=min_n))
     return str(STATUS_EXPLANATIONS[status])
 
-
-ELEMENT_LABELS = {
-    "access": _l("Access to the service (place, facilities, information)"),
-    "procedure": _l("The procedure (posted publicly, documents and fees as posted)"),
-    "staff": _l("Civil servants (courtesy, guidance, no harassment)"),
-    "result": _l("The result (correct, on time)"),
-    "feedback": _l("Handling of suggestions and complaints"),
-    "overall": _l("Overall SIPAS index (mean of the five elements)"),
-}
-TT01_LABELS = {
-    1: _l("1. Time to result compared with the time allowed"),
-    3: _l("3. Times the citizen had to come back to complete the dossier"),
-    4: _l("4. Agencies the citizen had to contact"),
-    7: _l("7. Attitude of the officials who handled the dossier"),
-}
-BASIS_LABELS = {
-    "verified": _l("points checked against TT 01/2018"),
-    "working_convention": _l("working convention, not yet checked against the text"),
-    "override": _l("points set by this installation"),
-}
-SERVICE_MODE_LABELS = {"in_person": _l("In person"), "online": _l("Online"), "postal": _l("By post")}
-EXTRA_PAYMENT_LABELS = {
-    "yes": _l("Yes, asked to pay more than the official fee"),
-    "no": _l("No"),
-    "prefer_not": _l("Preferred not to say"),
-}
 
 TABLE_NAMES = ("trend", "procedures", "offices", "channels", "elements", "tt01", "service_modes", "extra_payment")
 

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_babel import gettext as _
 
 from analysis.satisfaction import MonthSummary
+from survey import codes
 from survey.auth.guards import login_required
 from survey.auth.identity import current_user
 from survey.dashboard import tables
@@ -65,10 +66,10 @@ def _state() -> PageState:
 def _helpers() -> dict[str, Any]:
     min_n = current_app.config["MINIMUM_N"]
     return {
-        "status_labels": tables.STATUS_LABELS,
+        "status_labels": codes.STATUS_LABELS,
         "status_explanation": lambda status: tables.status_explanation(status, min_n),
         "label_for": tables.label_for,
-        "basis_labels": tables.BASIS_LABELS,
+        "basis_labels": codes.BASIS_LABELS,
         "chart_rows": RANKING_CHART_ROWS,
     }
 
