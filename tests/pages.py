@@ -1,13 +1,12 @@
-"""Helpers shared by the tests that use pages: accounts, sign-in, and forms posted with their CSRF token."""
+"""Helpers shared by the tests that use pages: sign in, and post a form with its CSRF token."""
 
 from __future__ import annotations
 
 import re
 
-from survey.services.accounts.users import create_user
-from survey.services.catalog.imports import load_starter_catalog
+from survey.auth.identity import SESSION_STAMP, SESSION_USER, _stamp
+from tests.factories import PASSWORD
 
-PASSWORD = "một câu dài đủ nhớ 2025"
 _CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -18,16 +17,8 @@ def csrf_token(client, url="/login"):
     return found.group(1)
 
 
-def make_user(session, email="admin@example.gov.vn", *, role="admin", office_code=None, password=PASSWORD):
-    user, _ = create_user(session, email=email, role=role, office_code=office_code, password=password)
-    return user
-
-
-def load_catalog(session):
-    load_starter_catalog(session, demo_offices=True)
-
-
 def login(client, email="admin@example.gov.vn", password=PASSWORD, next_url=None):
+    """Sign in through the sign-in form, as a person does."""
     token = csrf_token(client)
     url = "/login" if next_url is None else f"/login?next={next_url}"
     return client.post(url, data={"email": email, "password": password, "csrf_token": token})
@@ -37,3 +28,10 @@ def post_form(client, url, data=None, *, page=None):
     """POST with a CSRF token taken from `page` (default: the URL itself)."""
     token = csrf_token(client, page or url)
     return client.post(url, data={**(data or {}), "csrf_token": token})
+
+
+def sign_in(client, user):
+    """Put the user in the client's session directly, with the keys `survey.auth.identity.log_in` writes."""
+    with client.session_transaction() as flask_session:
+        flask_session[SESSION_USER] = user.id
+        flask_session[SESSION_STAMP] = _stamp(user)

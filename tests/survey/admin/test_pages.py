@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from survey.auth.guards import login_required, role_required
 from survey.models import ApiKey, AuditEntry, Office, Procedure, Target, User
 from survey.services.catalog.questionnaire import active_questionnaire
-from tests.pages import PASSWORD, csrf_token, load_catalog, login, make_user, post_form
+from tests.factories import PASSWORD, load_catalog, make_user
+from tests.pages import csrf_token, login, post_form
 
 ADMIN_PAGES = ("/admin/", "/admin/users", "/admin/users/new", "/admin/catalog", "/admin/api-keys", "/admin/targets",
                "/admin/questionnaires", "/admin/audit")  # fmt: skip
@@ -19,8 +20,8 @@ ADMIN_PAGES = ("/admin/", "/admin/users", "/admin/users/new", "/admin/catalog", 
 
 @pytest.fixture
 def admin_client(client, session):
-    load_catalog(session)
-    make_user(session, "boss@example.gov.vn")
+    load_catalog()
+    make_user(email="boss@example.gov.vn", role="admin")
     assert login(client, "boss@example.gov.vn").status_code == 302
     return client
 
@@ -43,8 +44,8 @@ def test_every_admin_page_renders_in_vietnamese_with_the_nav(admin_client, sessi
 
 @pytest.mark.parametrize("role", ["official", "researcher"])
 def test_officials_and_researchers_cannot_open_admin(client, session, role, backend):
-    load_catalog(session)
-    make_user(session, "someone@example.gov.vn", role=role, office_code="79.01" if role == "official" else None)
+    load_catalog()
+    make_user(email="someone@example.gov.vn", role=role, office="79.01" if role == "official" else None)
     login(client, "someone@example.gov.vn")
     for path in ADMIN_PAGES:
         assert client.get(path).status_code == 403, path
@@ -55,8 +56,8 @@ def test_officials_and_researchers_cannot_open_admin(client, session, role, back
 
 
 def test_nav_follows_the_role(client, session):
-    load_catalog(session)
-    make_user(session, "ward@example.gov.vn", role="official", office_code="79.01")
+    load_catalog()
+    make_user(email="ward@example.gov.vn", role="official", office="79.01")
     login(client, "ward@example.gov.vn")
     page = client.get("/account/password").get_data(as_text=True)
     assert 'href="/admin/"' not in page
@@ -100,7 +101,7 @@ def test_admin_creates_an_account_and_sees_the_one_time_password_once(admin_clie
 
 
 def test_admin_disables_enables_and_resets(admin_client, session, app):
-    ward = make_user(session, "ward@example.gov.vn", role="official", office_code="79.01")
+    ward = make_user(email="ward@example.gov.vn", role="official", office="79.01")
     ward_client = app.test_client()
     login(ward_client, "ward@example.gov.vn")
     assert post_form(admin_client, f"/admin/users/{ward.id}/disable", page="/admin/users").status_code == 302

@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from survey.models import Response
-from survey.services.accounts.api_keys import create_api_key
-from survey.services.catalog.imports import load_starter_catalog
+from tests.factories import bearer, load_catalog, make_api_key
 
 VALID = {"procedure_code": "1.001193", "office_code": "01.01", "channel": "kiosk", "rating": 4}
 FIELDS = [*VALID, "elements", "on_time", "returns", "agencies", "extra_payment", "service_mode", "comment",
@@ -57,10 +56,10 @@ OK_STATUSES = {201, 400, 403, 404, 409, 413, 422}
 
 @pytest.fixture
 def api_client(app, session):
-    load_starter_catalog(session, demo_offices=True)
-    raw, _ = create_api_key(session, name="fuzz")
+    load_catalog()
+    raw = make_api_key(name="fuzz")
     app.config["API_RATE_LIMIT"] = "100000/minute"
-    return app.test_client(), {"Authorization": f"Bearer {raw}", "Content-Type": "application/json"}
+    return app.test_client(), {**bearer(raw), "Content-Type": "application/json"}
 
 
 def check(response):

@@ -7,26 +7,19 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from survey.auth.identity import SESSION_STAMP, SESSION_USER, _stamp
-from survey.models import ApiKey, AuditEntry, IdempotencyRecord, Office, Response, User
-from survey.services.accounts.api_keys import create_api_key, revoke_api_key
-from survey.services.catalog.imports import load_starter_catalog
+from survey.models import ApiKey, AuditEntry, IdempotencyRecord, Response
+from survey.services.accounts.api_keys import revoke_api_key
 from survey.services.reporting.query import ReportFilter
 from survey.services.reporting.summary import Settings, satisfaction_summary
+from tests.factories import bearer, make_api_key, make_user
+from tests.pages import sign_in
 
 BODY = {"procedure_code": "1.001193", "office_code": "01.01", "channel": "kiosk", "rating": 4}
 
 
 @pytest.fixture
-def catalog(session):
-    load_starter_catalog(session, demo_offices=True)
-    return session
-
-
-@pytest.fixture
 def auth(catalog):
-    raw, _key = create_api_key(catalog, name="Một cửa Hà Nội", office_code="01.00")
-    return {"Authorization": f"Bearer {raw}"}
+    return bearer(make_api_key(name="Một cửa Hà Nội", office="01.00"))
 
 
 def errors_of(response):
@@ -168,9 +161,9 @@ def test_idempotency_key_replays_and_conflicts(client, catalog, auth):
     conflict = client.post("/api/v1/responses", json={**BODY, "rating": 1}, headers=headers)
     assert conflict.status_code == 409 and "Idempotency-Key" in errors_of(conflict)
     assert count(catalog, Response) == 1
-    other_key, _ = create_api_key(catalog, name="another system")
+    other_key = make_api_key(name="another system")
     separate = client.post("/api/v1/responses", json=BODY, headers={
-        "Authorization": f"Bearer {other_key}", "Idempotency-Key": "kiosk-7:000123"})  # fmt: skip
+        **bearer(other_key), "Idempotency-Key": "kiosk-7:000123"})  # fmt: skip
     assert separate.status_code == 201 and separate.get_json() != first.get_json()
     assert count(catalog, Response) == 2
 
@@ -209,13 +202,12 @@ def test_rate_limit_is_per_key_with_retry_after(app, client, catalog, auth):
     assert statuses == [200, 200, 200, 429]
     limited = client.post("/api/v1/responses", json=BODY, headers=auth)
     assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0 and errors_of(limited)
-    other_key, _ = create_api_key(catalog, name="another system")
-    assert client.get("/api/v1/summary", headers={"Authorization": f"Bearer {other_key}"}).status_code == 200
+    other_key = make_api_key(name="another system")
+    assert client.get("/api/v1/summary", headers=bearer(other_key)).status_code == 200
 
 
 def _store_some(client, auth, catalog):
-    everywhere, _ = create_api_key(catalog, name="national")
-    headers = {"Authorization": f"Bearer {everywhere}"}
+    headers = bearer(make_api_key(name="national"))
     for office, rating in [("01.01", 5), ("01.01", 2), ("01.02", 4), ("48.01", 1)]:
         assert client.post("/api/v1/responses", json={**BODY, "office_code": office, "rating": rating},
                            headers=headers).status_code == 201  # fmt: skip
@@ -256,29 +248,16 @@ def test_summary_with_bad_parameters_is_422(client, catalog, auth, query):
     assert response.status_code == 422 and errors_of(response)
 
 
-def sign_in(client, session, *, role, office_code=None):
-    from datetime import UTC, datetime
-
-    office_id = session.scalar(select(Office.id).where(Office.code == office_code)) if office_code else None
-    user = User(email=f"{role}@example.vn", password_hash="x" * 40, role=role, office_id=office_id,
-                created_at=datetime.now(UTC))  # fmt: skip
-    session.add(user)
-    session.commit()
-    with client.session_transaction() as cookie:
-        cookie[SESSION_USER] = user.id
-        cookie[SESSION_STAMP] = _stamp(user)
-
-
 def test_summary_accepts_an_officials_session_scoped_to_their_subtree(client, catalog, auth):
     _store_some(client, auth, catalog)
-    sign_in(client, catalog, role="official", office_code="48.00")
+    sign_in(client, make_user(role="official", office="48.00"))
     rows = client.get("/api/v1/summary?group_by=office&min_n=1").get_json()
     assert [row["office"] for row in rows] == ["48.01"]
 
 
 def test_summary_for_a_researcher_session_sees_everything(client, catalog, auth):
     _store_some(client, auth, catalog)
-    sign_in(client, catalog, role="researcher")
+    sign_in(client, make_user(role="researcher"))
     rows = client.get("/api/v1/summary?group_by=office&min_n=1").get_json()
     assert len(rows) == 3
     assert client.get("/api/v1/summary", headers={"Authorization": "Bearer wrong"}).status_code == 401

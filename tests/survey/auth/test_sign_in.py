@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from survey.models import AuditEntry, User
 from survey.services.accounts.users import LOCK_MINUTES, MAX_FAILURES
-from tests.pages import PASSWORD, csrf_token, login, make_user, post_form
+from tests.factories import PASSWORD, make_user
+from tests.pages import csrf_token, login, post_form
 
 GENERIC_ERROR = "Địa chỉ e-mail hoặc mật khẩu không đúng."
 
@@ -16,13 +17,13 @@ def actions(session):
 
 
 def test_password_is_stored_as_an_argon2_hash(session, backend):
-    user = make_user(session)
+    user = make_user(email="admin@example.gov.vn", role="admin")
     assert user.password_hash.startswith("$argon2id$")
     assert PASSWORD not in user.password_hash
 
 
 def test_login_succeeds_and_is_audited(client, session, backend):
-    make_user(session, "an@example.gov.vn")
+    make_user(email="an@example.gov.vn", role="admin")
     response = login(client, " AN@Example.gov.vn ", PASSWORD)
     assert response.status_code == 302
     with client.session_transaction() as flask_session:
@@ -33,7 +34,7 @@ def test_login_succeeds_and_is_audited(client, session, backend):
 
 
 def test_login_returns_to_the_page_asked_for_but_never_to_another_site(client, session):
-    make_user(session)
+    make_user(email="admin@example.gov.vn", role="admin")
     assert login(client, next_url="/admin/users").headers["Location"] == "/admin/users"
     client.post("/logout", data={"csrf_token": csrf_token(client, "/admin/")})
     for hostile in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
@@ -43,7 +44,7 @@ def test_login_returns_to_the_page_asked_for_but_never_to_another_site(client, s
 
 
 def test_wrong_password_and_unknown_email_look_the_same(client, session, backend):
-    make_user(session, "an@example.gov.vn")
+    make_user(email="an@example.gov.vn", role="admin")
     wrong_password = login(client, "an@example.gov.vn", "sai mật khẩu rồi đấy")
     unknown_email = login(client, "nobody@example.gov.vn", "sai mật khẩu rồi đấy")
     assert wrong_password.status_code == unknown_email.status_code == 200
@@ -58,14 +59,14 @@ def test_wrong_password_and_unknown_email_look_the_same(client, session, backend
 
 
 def test_disabled_account_gets_the_same_generic_error(client, session):
-    user = make_user(session)
+    user = make_user(email="admin@example.gov.vn", role="admin")
     user.active = False
     session.commit()
     assert GENERIC_ERROR in login(client).get_data(as_text=True)
 
 
 def test_account_locks_after_repeated_failures_even_with_the_right_password(client, session, backend):
-    make_user(session, "an@example.gov.vn")
+    make_user(email="an@example.gov.vn", role="admin")
     for _ in range(MAX_FAILURES):
         assert GENERIC_ERROR in login(client, "an@example.gov.vn", "không phải mật khẩu").get_data(as_text=True)
     locked = login(client, "an@example.gov.vn", PASSWORD)
@@ -85,7 +86,7 @@ def test_lock_ends_after_the_window_and_success_resets_the_count(app, client, se
     from datetime import UTC, datetime, timedelta
 
     app.config["LOGIN_RATE_LIMIT"] = "100/minute"  # this test is about the account lock, not the address limit
-    make_user(session, "an@example.gov.vn")
+    make_user(email="an@example.gov.vn", role="admin")
     for _ in range(MAX_FAILURES):
         login(client, "an@example.gov.vn", "không phải mật khẩu")
     for entry in session.scalars(select(AuditEntry).where(AuditEntry.action == "login.failed")):
@@ -100,7 +101,7 @@ def test_lock_ends_after_the_window_and_success_resets_the_count(app, client, se
 
 def test_login_posts_are_rate_limited_per_address(app, client, session):
     app.config["LOGIN_RATE_LIMIT"] = "3/minute"
-    make_user(session)
+    make_user(email="admin@example.gov.vn", role="admin")
     token = csrf_token(client)
     answers = [
         client.post("/login", data={"email": "x@example.gov.vn", "password": "y" * 12, "csrf_token": token}).status_code
@@ -111,7 +112,7 @@ def test_login_posts_are_rate_limited_per_address(app, client, session):
 
 
 def test_login_without_csrf_token_is_refused(client, session):
-    make_user(session)
+    make_user(email="admin@example.gov.vn", role="admin")
     response = client.post("/login", data={"email": "admin@example.gov.vn", "password": PASSWORD})
     assert response.status_code == 400
     with client.session_transaction() as flask_session:
@@ -119,7 +120,7 @@ def test_login_without_csrf_token_is_refused(client, session):
 
 
 def test_logout_needs_post_and_csrf(client, session, backend):
-    make_user(session)
+    make_user(email="admin@example.gov.vn", role="admin")
     login(client)
     assert client.get("/logout").status_code == 405
     assert client.post("/logout").status_code == 400
@@ -131,7 +132,7 @@ def test_logout_needs_post_and_csrf(client, session, backend):
 
 
 def test_session_is_fixed_against_fixation(client, session):
-    make_user(session)
+    make_user(email="admin@example.gov.vn", role="admin")
     with client.session_transaction() as flask_session:
         flask_session["planted"] = "by an attacker"
     login(client)
@@ -140,7 +141,7 @@ def test_session_is_fixed_against_fixation(client, session):
 
 
 def test_changing_the_password_ends_other_sessions(app, session, backend):
-    make_user(session)
+    make_user(email="admin@example.gov.vn", role="admin")
     laptop, phone = app.test_client(), app.test_client()
     login(laptop)
     login(phone)
@@ -157,7 +158,7 @@ def test_changing_the_password_ends_other_sessions(app, session, backend):
 
 
 def test_change_password_checks_current_and_confirmation_and_strength(client, session):
-    make_user(session)
+    make_user(email="admin@example.gov.vn", role="admin")
     login(client)
     cases = [
         ({"current_password": "sai rồi sai rồi", "new_password": "một mật khẩu mới khác",
@@ -177,9 +178,9 @@ def test_change_password_checks_current_and_confirmation_and_strength(client, se
 
 
 def test_one_time_password_must_be_changed_before_anything_else(client, session, runner):
-    from tests.pages import load_catalog
+    from tests.factories import load_catalog
 
-    load_catalog(session)
+    load_catalog()
     result = runner.invoke(args=["create-user", "ward@example.gov.vn", "--role", "official", "--office", "79.01"])
     one_time = result.output.strip().rsplit(" ", 1)[-1]
     response = login(client, "ward@example.gov.vn", one_time, next_url="/admin/")

@@ -11,7 +11,8 @@ from flask import Flask
 from survey.extensions import db
 from survey.services.catalog.imports import load_starter_catalog
 from tests.conftest import make_app
-from tests.survey.citizen.helpers import PROCEDURE, Links, new_dossier_link, poster_link
+from tests.factories import PROCEDURE, make_dossier_link, make_poster_link
+from tests.survey.citizen.helpers import Links
 
 
 @pytest.fixture
@@ -28,4 +29,4 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
 def links(app: Flask) -> Links:
     load_starter_catalog(db.session, demo_offices=True)
     db.session.commit()
-    return Links(new_dossier_link(app), poster_link(app), poster_link(app, procedure=PROCEDURE))
+    return Links(make_dossier_link().token, make_poster_link().token, make_poster_link(procedure=PROCEDURE).token)

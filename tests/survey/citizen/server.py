@@ -28,22 +28,14 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 def issue_test_link(database_url: str, tmp_path: Path, dossier_code: str) -> str:
     """The token of a one-time link at a demo ward office, issued straight through the service."""
     from survey.extensions import db
-    from survey.services.catalog.imports import load_starter_catalog
-    from survey.services.responses.invitations import issue_dossier_link
     from tests.conftest import make_app
+    from tests.factories import load_catalog, make_dossier_link
 
     app = make_app(database_url, tmp_path, SECRET_KEY=SECRET)
     with app.app_context():
-        load_starter_catalog(db.session, demo_offices=True)
+        load_catalog()
         db.session.commit()
-        token = issue_dossier_link(
-            db.session,
-            secret=SECRET,
-            base_url="http://127.0.0.1",
-            office_code="79.01",
-            procedure_code="1.001193",
-            dossier_code=dossier_code,
-        ).token
+        token = make_dossier_link(dossier=dossier_code).token
         db.session.remove()
         db.engine.dispose()
     return token

@@ -10,16 +10,9 @@ from sqlalchemy.exc import OperationalError
 from survey.citizen import views
 from survey.extensions import db
 from survey.models import Invitation
-from survey.services.catalog.imports import load_starter_catalog
 from tests.conftest import make_app
-from tests.survey.citizen.helpers import (
-    PROCEDURE,
-    latest_response,
-    new_dossier_link,
-    open_form,
-    poster_link,
-    response_count,
-)
+from tests.factories import PROCEDURE, load_catalog, make_dossier_link, make_poster_link
+from tests.survey.citizen.helpers import latest_response, open_form, response_count
 from tests.survey.citizen.server import hidden_fields, parse_html
 
 
@@ -67,7 +60,7 @@ def test_a_used_link_is_a_friendly_page_and_takes_no_second_answer(client, links
 
 
 def test_an_expired_link_and_a_made_up_link_explain_themselves(app, client, links):
-    expired = new_dossier_link(app, expires_days=1)
+    expired = make_dossier_link(expires_days=1).token
     invitation = db.session.query(Invitation).order_by(Invitation.id.desc()).first()
     invitation.expires_at = invitation.created_at
     db.session.commit()
@@ -134,7 +127,7 @@ def test_text_is_stored_as_nfc_without_control_characters(client, links):
 
 
 def test_the_link_says_how_an_online_procedure_was_done(client, app, links):
-    online = new_dossier_link(app, channel="online")
+    online = make_dossier_link(channel="online").token
     html = client.get(f"/s/{online}").get_data(as_text=True)
     assert 'name="service_mode"' not in html
     hidden = hidden_fields(html)
@@ -204,11 +197,9 @@ def test_when_the_database_is_unreachable_the_citizen_is_told_to_try_again(app, 
 def test_submissions_are_rate_limited_with_a_friendly_page(database_url, tmp_path):
     limited = make_app(database_url, tmp_path, SUBMIT_RATE_LIMIT="2/minute")
     with limited.app_context():
-        from survey.services.catalog.imports import load_starter_catalog
-
-        load_starter_catalog(db.session, demo_offices=True)
+        load_catalog()
         db.session.commit()
-        token = poster_link(limited, procedure=PROCEDURE)
+        token = make_poster_link(procedure=PROCEDURE).token
         client = limited.test_client()
         statuses = []
         for _ in range(3):
@@ -259,7 +250,7 @@ def test_english_is_an_explicit_choice_and_stored_with_the_answer(client, links)
 
 
 def test_kiosk_mode_starts_afresh_for_the_next_person(client, app, links):
-    kiosk = poster_link(app, channel="kiosk")
+    kiosk = make_poster_link(channel="kiosk").token
     client.get(f"/s/{kiosk}?lang=en")
     hidden = open_form(client, kiosk)
     assert 'autocomplete="off"' in client.get(f"/s/{kiosk}").get_data(as_text=True)
@@ -351,22 +342,10 @@ def test_rating_labels_are_the_official_scale(client, links):
 
 
 def test_thanks_page_offers_erasure_only_for_a_used_one_time_link(client, session):
-    from flask import current_app
-
-    from survey.services.responses.invitations import issue_dossier_link, public_link
     from survey.services.responses.store import Answers, store_response
 
-    load_starter_catalog(session, demo_offices=True)
-    secret, base = current_app.config["SECRET_KEY"], current_app.config["BASE_URL"]
-    link = issue_dossier_link(
-        session,
-        secret=secret,
-        base_url=base,
-        office_code="79.01",
-        procedure_code="1.001193",
-        dossier_code="000.00.12.H29-251120-0042",
-    )
-    session.commit()
+    load_catalog()
+    link = make_dossier_link(dossier="000.00.12.H29-251120-0042")
     invitation = session.get(Invitation, link.invitation_id)
     store_response(
         session,
@@ -379,22 +358,21 @@ def test_thanks_page_offers_erasure_only_for_a_used_one_time_link(client, sessio
     )
     page = client.get(f"/s/{link.token}/thanks").get_data(as_text=True)
     assert f"/s/{link.token}/erase" in page
-    poster = public_link(session, secret=secret, base_url=base, office_code="79.01")
-    session.commit()
+    poster = make_poster_link()
     assert "/erase" not in client.get(f"/s/{poster.token}/thanks").get_data(as_text=True)
 
 
 def test_a_form_opened_in_time_can_be_sent_shortly_after_its_link_expires(app, client, links):
     from datetime import UTC, datetime, timedelta
 
-    token = new_dossier_link(app)
+    token = make_dossier_link().token
     hidden = open_form(client, token)
     invitation = db.session.query(Invitation).order_by(Invitation.id.desc()).first()
     invitation.expires_at = datetime.now(UTC) - timedelta(hours=2)  # the citizen took a while
     db.session.commit()
     assert client.post(f"/s/{token}", data=answers(hidden)).status_code == 303
     assert response_count() == 1
-    late = new_dossier_link(app)
+    late = make_dossier_link().token
     hidden = open_form(client, late)
     invitation = db.session.query(Invitation).order_by(Invitation.id.desc()).first()
     invitation.expires_at = datetime.now(UTC) - timedelta(days=2)  # long past: the link has really ended

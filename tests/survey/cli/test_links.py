@@ -9,14 +9,7 @@ from sqlalchemy import func, select
 
 from survey.models import ApiKey, AuditEntry, Invitation
 from survey.services.accounts.api_keys import authenticate_key
-from survey.services.catalog.imports import load_starter_catalog
 from survey.services.responses.invitations import resolve_link
-
-
-@pytest.fixture
-def catalog(session):
-    load_starter_catalog(session, demo_offices=True)
-    return session
 
 
 def invitations(session):

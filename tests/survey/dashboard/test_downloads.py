@@ -12,15 +12,17 @@ from sqlalchemy import select
 
 from survey.models import AuditEntry
 from survey.services.reporting.downloads import Column, Table, for_publication, to_csv, to_xlsx
-from tests.survey.datasets.dashboard import make_user, sign_in, standard_data
+from tests.factories import make_user
+from tests.pages import sign_in
+from tests.survey.datasets.dashboard import standard_data
 
 TABLES = ("trend", "procedures", "offices", "channels", "elements", "tt01", "service_modes", "extra_payment")
 
 
 @pytest.fixture
 def admin_client(client, session):
-    standard_data(session)
-    sign_in(client, make_user(session, role="admin"))
+    standard_data()
+    sign_in(client, make_user(role="admin"))
     return client
 
 

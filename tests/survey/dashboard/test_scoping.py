@@ -8,7 +8,9 @@ import io
 
 import pytest
 
-from tests.survey.datasets.dashboard import make_user, sign_in, standard_data
+from tests.factories import make_user
+from tests.pages import sign_in
+from tests.survey.datasets.dashboard import standard_data
 
 PAGES = (
     "/dashboard/",
@@ -27,14 +29,14 @@ def rows_of(response) -> list[dict[str, str]]:
 
 @pytest.fixture
 def commune_official(app, client, session):
-    standard_data(session)
-    user = make_user(session, role="official", office_code="79.01")
+    standard_data()
+    user = make_user(role="official", office="79.01")
     sign_in(client, user)
     return user
 
 
 def test_a_stranger_is_sent_to_sign_in_and_the_api_answers_401(app, client, session):
-    standard_data(session)
+    standard_data()
     for url in [*PAGES, "/dashboard/download/procedures.csv"]:
         response = client.get(url)
         assert response.status_code == 302, url
@@ -97,8 +99,8 @@ def test_the_summary_api_is_scoped_for_a_signed_in_official(client, commune_offi
 
 
 def test_province_official_sees_its_communes_and_nothing_else(app, client, session, backend):
-    standard_data(session)
-    sign_in(client, make_user(session, role="official", office_code="79.00"))
+    standard_data()
+    sign_in(client, make_user(role="official", office="79.00"))
     overview = client.get("/dashboard/?lang=en").get_data(as_text=True)
     assert "70 of 93 responses" in overview  # 79.01 (40/43) + 79.02 (30/50)
     offices = rows_of(client.get("/dashboard/download/offices.csv"))
@@ -111,8 +113,8 @@ def test_province_official_sees_its_communes_and_nothing_else(app, client, sessi
 
 
 def test_researchers_and_admins_see_every_office(app, client, session):
-    standard_data(session)
+    standard_data()
     for role in ("researcher", "admin"):
-        sign_in(client, make_user(session, role=role))
+        sign_in(client, make_user(role=role))
         offices = rows_of(client.get("/dashboard/download/offices.csv"))
         assert sorted(row["office"] for row in offices) == ["01.01", "79.01", "79.02"]

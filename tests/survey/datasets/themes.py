@@ -5,16 +5,15 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis.periods import current_month, shift_month
-from survey.models import Office, Procedure, Response
-from survey.services.catalog.questionnaire import active_questionnaire
+from survey.models import Office
 from survey.services.demo import comments as demo_comments
 from survey.services.demo.seed import seed_demo
+from tests.factories import make_response
 
 # The demo generator's theme names → the official seed theme codes they correspond to.
 DEMO_TO_SEED = {
@@ -65,7 +64,6 @@ def office_id(session: Session, code: str) -> int:
 
 
 def add_comment(
-    session: Session,
     *,
     office_code: str,
     comment: str,
@@ -76,20 +74,5 @@ def add_comment(
     """Store one response with `comment` exactly as given (bypassing redaction, like data from an old version)."""
     month = month or current_month()
     year, number = map(int, month.split("-"))
-    values: dict[str, Any] = {
-        "created_at": created_at or datetime(year, number, 28, 9, tzinfo=UTC),
-        "month": month,
-        "procedure_id": session.scalars(select(Procedure.id).where(Procedure.code == "1.001193")).one(),
-        "office_id": office_id(session, office_code),
-        "channel": "qr",
-        "verified": True,
-        "questionnaire_version_id": active_questionnaire(session).id,
-        "rating": rating,
-        "language": "vi",
-        "is_demo": False,
-        "comment": comment,
-    }
-    table: Any = Response.__table__
-    new_id = int(session.execute(insert(table).values(values).returning(table.c.id)).scalar_one())
-    session.commit()
-    return new_id
+    created_at = created_at or datetime(year, number, 28, 9, tzinfo=UTC)
+    return make_response(office=office_code, comment=comment, rating=rating, month=month, created_at=created_at)

@@ -14,7 +14,8 @@ from pycanon import anonymity
 from sqlalchemy import select
 
 from survey.models import AuditEntry
-from tests.pages import csrf_token, login, make_user
+from tests.factories import make_user
+from tests.pages import csrf_token, login
 from tests.survey.datasets.research import seed_skewed
 
 
@@ -26,7 +27,7 @@ def seeded(session):
 
 def sign_in_as(client, session, role: str) -> None:
     email = f"{role}@example.gov.vn"
-    make_user(session, email, role=role, office_code="79.00" if role == "official" else None)
+    make_user(email=email, role=role, office="79.00" if role == "official" else None)
     assert login(client, email).status_code == 302
 
 

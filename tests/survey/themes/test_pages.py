@@ -12,7 +12,8 @@ from survey.models import Response, ResponseTheme, Theme, ThemeRun
 from survey.services.accounts.scoping import subtree_ids
 from survey.services.themes import pages as theme_pages
 from survey.services.themes.runs import RunScope, RunSettings, run_themes, themes_of
-from tests.survey.datasets.dashboard import make_user, sign_in
+from tests.factories import make_user
+from tests.pages import sign_in
 from tests.survey.datasets.themes import add_comment, office_id, period, seed
 
 PII_COMMENT = (
@@ -41,13 +42,13 @@ def demo(session):
 
 def test_strangers_sign_in_and_researchers_are_refused(client, demo):
     assert client.get("/dashboard/themes").status_code == 302
-    sign_in(client, make_user(demo, role="researcher"))
+    sign_in(client, make_user(role="researcher"))
     assert client.get("/dashboard/themes").status_code == 403
 
 
 def test_admin_sees_the_whole_country_run_with_names_shares_trends_and_examples(client, demo):
     run = run_for(demo, None)
-    sign_in(client, make_user(demo, role="admin"))
+    sign_in(client, make_user(role="admin"))
     response = client.get("/dashboard/themes")
     assert response.status_code == 200
     html = page_text(response)
@@ -67,7 +68,7 @@ def test_detail_shows_the_seed_theme_and_pages_through_comments(client, demo):
     run = run_for(demo, None)
     theme = next(t for t in themes_of(run) if t.code)  # the largest theme aligned to an official one
     assert theme.size > 20
-    sign_in(client, make_user(demo, role="admin"))
+    sign_in(client, make_user(role="admin"))
     html = page_text(client.get(f"/dashboard/themes/{theme.id}"))
     labels = theme_pages.seed_labels()
     assert f"<code>{theme.code}</code> {labels[theme.code]}" in html
@@ -85,7 +86,7 @@ def test_a_commune_official_sees_only_runs_and_comments_of_their_commune(client,
     own = run_for(demo, "79.01")
     other = run_for(demo, "79.02")
     country = run_for(demo, None)
-    official = make_user(demo, role="official", office_code="79.01")
+    official = make_user(role="official", office="79.01")
     sign_in(client, official)
     html = page_text(client.get("/dashboard/themes"))
     assert themes_of(own)[0].name in html and "79.01" in html
@@ -115,7 +116,7 @@ def test_a_province_official_picks_runs_by_office_and_period(client, demo):
         demo, RunScope(end, end, office_id=office_id(demo, "79.00")), RunSettings(min_comments=5)
     ).run
     assert last_month is not None
-    sign_in(client, make_user(demo, role="official", office_code="79.00"))
+    sign_in(client, make_user(role="official", office="79.00"))
     html = page_text(client.get("/dashboard/themes"))  # their own office, latest period (the one-month run)
     assert f"{last_month.comment_count} phản ánh" in html
     html = page_text(client.get(f"/dashboard/themes?office=79.00&period={start}..{end}"))
@@ -128,7 +129,7 @@ def test_a_province_official_picks_runs_by_office_and_period(client, demo):
 
 def test_personal_data_in_an_old_raw_comment_never_shows(client, demo, backend):
     newest = datetime.now(UTC) + timedelta(days=1)
-    raw_id = add_comment(demo, office_code="79.01", comment=PII_COMMENT, created_at=newest)
+    raw_id = add_comment(office_code="79.01", comment=PII_COMMENT, created_at=newest)
     run = run_for(demo, "79.01")
     theme_id = demo.scalar(
         select(ResponseTheme.theme_id).where(ResponseTheme.run_id == run.id, ResponseTheme.response_id == raw_id)
@@ -137,7 +138,7 @@ def test_personal_data_in_an_old_raw_comment_never_shows(client, demo, backend):
     for theme in demo.scalars(select(Theme).where(Theme.run_id == run.id)):
         stored = " ".join([theme.name, *theme.top_terms, *(e["text"] for e in theme.examples)])
         assert not any(raw in stored for raw in RAW_PII)
-    for user in (make_user(demo, role="admin"), make_user(demo, role="official", office_code="79.01")):
+    for user in (make_user(role="admin"), make_user(role="official", office="79.01")):
         sign_in(client, user)
         pages = [
             page_text(client.get(f"/dashboard/themes/{theme_id}")),

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from survey.models import AuditEntry, User
 from survey.services.accounts import users
 from survey.services.accounts.passwords import one_time_password, verify_password, weakness
-from tests.pages import PASSWORD, load_catalog, login, make_user
+from tests.factories import PASSWORD, load_catalog, make_user
+from tests.pages import login
 
 
 def user_count(session):
@@ -18,7 +19,7 @@ def user_count(session):
 
 
 def test_create_user_with_password_on_stdin_is_final(runner, session, client, backend):
-    load_catalog(session)
+    load_catalog()
     result = runner.invoke(
         args=["create-user", "  Cán.Bộ@Example.GOV.vn ", "--role", "official", "--office", "79.01", "--password-stdin"],
         input=PASSWORD + "\n",
@@ -43,10 +44,10 @@ def test_create_user_without_password_prints_a_one_time_password(runner, session
 
 
 def test_email_written_in_decomposed_unicode_matches(session):
-    make_user(session, unicodedata.normalize("NFD", "Hòa@Example.vn"))
+    make_user(email=unicodedata.normalize("NFD", "Hòa@Example.vn"), role="admin")
     assert session.scalar(select(User.email)) == unicodedata.normalize("NFC", "hòa@example.vn")
     with pytest.raises(users.UserError) as error:
-        make_user(session, "HÒA@example.vn")
+        make_user(email="HÒA@example.vn", role="admin")
     assert error.value.code == "duplicate"
 
 
@@ -67,8 +68,8 @@ def test_email_written_in_decomposed_unicode_matches(session):
     ],
 )
 def test_create_user_refuses_bad_input_and_stores_nothing(runner, session, args, stdin, message):
-    load_catalog(session)
-    make_user(session, "dup@example.gov.vn")
+    load_catalog()
+    make_user(email="dup@example.gov.vn", role="admin")
     before = (user_count(session), session.scalar(select(func.count()).select_from(AuditEntry)))
     result = runner.invoke(args=["create-user", *args], input=stdin)
     assert result.exit_code != 0
@@ -88,7 +89,7 @@ def test_password_rules():
 
 
 def test_reset_password_forces_a_change_and_ends_sessions(app, session, backend):
-    user = make_user(session, "an@example.gov.vn")
+    user = make_user(email="an@example.gov.vn", role="admin")
     client = app.test_client()
     login(client, "an@example.gov.vn")
     one_time = users.reset_password(session, user.id)
@@ -100,8 +101,8 @@ def test_reset_password_forces_a_change_and_ends_sessions(app, session, backend)
 
 
 def test_disable_ends_sessions_and_cannot_be_done_to_oneself(app, session, backend):
-    admin = make_user(session, "boss@example.gov.vn")
-    other = make_user(session, "an@example.gov.vn")
+    admin = make_user(email="boss@example.gov.vn", role="admin")
+    other = make_user(email="an@example.gov.vn", role="admin")
     client = app.test_client()
     login(client, "an@example.gov.vn")
     users.set_active(session, other.id, False, actor=users.Actor(admin.email, admin.id))

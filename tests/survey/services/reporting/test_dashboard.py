@@ -15,7 +15,9 @@ from survey.services.reporting.detail import detail, tt01_score_from_counts
 from survey.services.reporting.query import ReportFilter
 from survey.services.reporting.summary import Settings
 from survey.services.reporting.targets import set_target
-from tests.survey.datasets.dashboard import make_responses, make_user, office, procedure, sign_in, standard_data
+from tests.factories import make_responses, make_user
+from tests.pages import sign_in
+from tests.survey.datasets.dashboard import office, procedure, standard_data
 
 SATISFIED = func.sum(case((Response.rating >= 4, 1), else_=0))
 
@@ -26,7 +28,7 @@ def raw_groups(session, column, *conditions):
 
 
 def test_overview_ranking_and_offices_equal_the_raw_responses(session, backend):
-    standard_data(session)
+    standard_data()
     settings = Settings()
     everything = ReportFilter()
     data = overview(session, None, everything, settings)
@@ -47,7 +49,7 @@ def test_overview_ranking_and_offices_equal_the_raw_responses(session, backend):
 
 
 def test_offices_are_ranked_by_status_then_gap_and_differences_are_tested(session):
-    standard_data(session)
+    standard_data()
     offices = office_comparison(session, None, ReportFilter(), Settings())
     assert [(g.code, g.summary["status"]) for g in offices] == [
         ("79.02", "not_met"),  # 30/50: the whole interval is below 90 %
@@ -59,7 +61,7 @@ def test_offices_are_ranked_by_status_then_gap_and_differences_are_tested(sessio
 
 
 def test_targets_set_per_procedure_and_office_are_used(session):
-    standard_data(session)
+    standard_data()
     set_target(session, target=0.4, office_id=office(session, "79.02").id)
     offices = {g.code: g for g in office_comparison(session, None, ReportFilter(), Settings())}
     assert offices["79.02"].target == 0.4 and offices["79.02"].summary["status"] == "met"
@@ -69,7 +71,7 @@ def test_targets_set_per_procedure_and_office_are_used(session):
 
 
 def test_detail_counts_sipas_tt01_channels_and_extra_payment_from_rollups(session, backend):
-    standard_data(session)
+    standard_data()
     where = ReportFilter(office_id=office(session, "79.01").id)
     facts = detail(session, None, where, Settings(), office_id=office(session, "79.01").id)
     rows = session.execute(select(Response).where(Response.office_id == office(session, "79.01").id)).scalars().all()
@@ -120,8 +122,8 @@ class _Svg(HTMLParser):
 
 
 def test_pages_render_accessible_charts_with_tables_in_vietnamese(client, session):
-    standard_data(session)
-    sign_in(client, make_user(session, role="admin"))
+    standard_data()
+    sign_in(client, make_user(role="admin"))
     for url in ("/dashboard/", "/dashboard/procedures", "/dashboard/offices", "/dashboard/offices/79.01"):
         response = client.get(url)
         assert response.status_code == 200, url
@@ -136,9 +138,9 @@ def test_pages_render_accessible_charts_with_tables_in_vietnamese(client, sessio
 
 
 def test_overview_explains_the_status_and_marks_only_significant_changes(client, session):
-    standard_data(session)
-    make_responses(session, office_code="01.01", month="2025-04", ratings=[5] * 10 + [1] * 50)
-    sign_in(client, make_user(session, role="admin"))
+    standard_data()
+    make_responses(office="01.01", month="2025-04", ratings=[5] * 10 + [1] * 50)
+    sign_in(client, make_user(role="admin"))
     html = client.get("/dashboard/?lang=en").get_data(as_text=True)
     assert "129 of 153" not in html and "139 of 213 responses" in html
     assert "Can't tell yet" in html or "Below the target" in html
@@ -149,8 +151,8 @@ def test_overview_explains_the_status_and_marks_only_significant_changes(client,
 
 
 def test_invalid_filters_get_a_clear_message_not_an_error(client, session):
-    standard_data(session)
-    sign_in(client, make_user(session, role="admin"))
+    standard_data()
+    sign_in(client, make_user(role="admin"))
     cases = {
         "month_from=2025-13": "Write the month as year-month",
         "month_from=2025-05&month_to=2025-01": "The end month is before the start month",
@@ -169,8 +171,8 @@ def test_invalid_filters_get_a_clear_message_not_an_error(client, session):
 
 
 def test_filters_are_bookmarkable_and_kept_in_links(client, session):
-    standard_data(session)
-    sign_in(client, make_user(session, role="admin"))
+    standard_data()
+    sign_in(client, make_user(role="admin"))
     html = client.get("/dashboard/procedures?month_from=2025-03&channel=qr&verified=y").get_data(as_text=True)
     assert re.search(r'href="/dashboard/offices\?[^"]*month_from=2025-03', html)
     assert "/dashboard/download/procedures.csv?month_from=2025-03&amp;channel=qr&amp;verified=y" in html

@@ -11,7 +11,9 @@ from survey.models import Invitation, OfficeFigures
 from survey.services.reporting.detail import detail
 from survey.services.reporting.query import ReportFilter
 from survey.services.reporting.summary import Settings
-from tests.survey.datasets.dashboard import load_catalog, make_user, office, procedure, sign_in, standard_data
+from tests.factories import load_catalog, make_user
+from tests.pages import sign_in
+from tests.survey.datasets.dashboard import office, procedure, standard_data
 
 HEADER = (
     "office_code,procedure_code,month,dossiers_handled,dossiers_overdue,dossiers_complained,"
@@ -26,7 +28,7 @@ def write(tmp_path, text: str, name: str = "figures.csv"):
 
 
 def test_a_good_file_is_imported_and_a_second_import_updates(runner, session, tmp_path, backend):
-    load_catalog(session)
+    load_catalog()
     path = write(tmp_path, HEADER + "79.01,,2025-03,200,4,1,2,1.5,2,2,1\n79.01,1.001193,03/2025,80,1,0,,,,,\n")
     result = runner.invoke(args=["import-figures", path])
     assert result.exit_code == 0, result.output
@@ -46,7 +48,7 @@ def test_a_good_file_is_imported_and_a_second_import_updates(runner, session, tm
 
 
 def test_a_bad_file_imports_nothing_and_names_every_problem(runner, session, tmp_path):
-    load_catalog(session)
+    load_catalog()
     text = HEADER + (
         "79.01,,2025-03,200,4,1,2,1,2,2,1\n"  # fine, but the file has errors: not imported
         "99.99,,2025-03,10,,,,,,,\n"  # line 3: unknown office
@@ -76,7 +78,7 @@ def test_a_bad_file_imports_nothing_and_names_every_problem(runner, session, tmp
 
 
 def test_bad_headers_and_files_are_refused(runner, session, tmp_path):
-    load_catalog(session)
+    load_catalog()
     cases = {
         "office,month\n79.01,2025-03\n": "office_code: missing column",
         "office_code,month,dossiers\n79.01,2025-03,3\n": "dossiers: unknown column",
@@ -95,7 +97,7 @@ def test_bad_headers_and_files_are_refused(runner, session, tmp_path):
 
 
 def test_imported_figures_give_the_band_and_the_qd766_rate(runner, client, session, tmp_path, backend):
-    standard_data(session)
+    standard_data()
     runner.invoke(args=["import-figures", write(tmp_path, HEADER + "79.01,,2025-03,400,6,2,2,2,1.5,2,2\n")])
     bến_thành = office(session, "79.01").id
     where = ReportFilter(office_id=bến_thành, month_from="2025-03", month_to="2025-03")
@@ -105,7 +107,7 @@ def test_imported_figures_give_the_band_and_the_qd766_rate(runner, client, sessi
     assert facts.qd766 is not None and facts.qd766["source"] == "imported"
     # verified unsatisfied in 2025-03 at 79.01: none (20 kiosk ratings of 4) + 6 overdue + 2 complained
     assert facts.qd766["total_dossiers"] == 400 and facts.qd766["rate"] == (400 - 8) / 400
-    sign_in(client, make_user(session, role="official", office_code="79.01"))
+    sign_in(client, make_user(role="official", office="79.01"))
     html = client.get("/dashboard/offices/79.01?month_from=2025-03&month_to=2025-03&lang=en").get_data(as_text=True)
     assert "Xuất sắc" in html and "imported from the offices" in html
     province = detail(session, None, ReportFilter(office_id=office(session, "79.00").id), Settings())
@@ -113,7 +115,7 @@ def test_imported_figures_give_the_band_and_the_qd766_rate(runner, client, sessi
 
 
 def test_qd766_falls_back_to_invitations_issued(session):
-    standard_data(session)
+    standard_data()
     bến_thành = office(session, "79.01")
     for number in range(100):
         session.add(

@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import case, func, select
 
 from survey.models import Office, Procedure, Response
-from survey.services.accounts.api_keys import create_api_key
 from survey.services.reporting.targets import set_target
-from tests.survey.datasets.dashboard import make_user, procedure, sign_in, standard_data
+from tests.factories import bearer, make_api_key, make_user
+from tests.pages import sign_in
+from tests.survey.datasets.dashboard import procedure, standard_data
 
 GROUP_COLUMNS = {"procedure": Procedure.code, "office": Office.code}
 
@@ -35,9 +36,9 @@ def raw_counts(session, group_by: str) -> dict[str, tuple[int, int]]:
 @pytest.fixture
 def readers(app, client, session):
     """Everything set up for the four readers: data, an admin signed in, a national API key."""
-    standard_data(session)
-    sign_in(client, make_user(session, role="admin"))
-    key, _ = create_api_key(session, name="Cổng dịch vụ công tỉnh")
+    standard_data()
+    sign_in(client, make_user(role="admin"))
+    key = make_api_key(name="Cổng dịch vụ công tỉnh")
 
     def read(reader: str, group_by: str) -> dict[str, dict[str, str | int | float | None]]:
         """Rows keyed by group code, as the reader gives them."""
@@ -46,7 +47,7 @@ def readers(app, client, session):
             assert result.exit_code == 0, result.output
             rows = json.loads(result.output)
         elif reader == "api":
-            response = client.get(f"/api/v1/summary?group_by={group_by}", headers={"Authorization": f"Bearer {key}"})
+            response = client.get(f"/api/v1/summary?group_by={group_by}", headers=bearer(key))
             assert response.status_code == 200
             rows = response.get_json()
         else:

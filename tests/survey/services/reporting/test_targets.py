@@ -16,7 +16,7 @@ from survey.services.reporting.targets import (
     resolve_scope,
     set_target,
 )
-from tests.pages import load_catalog
+from tests.factories import load_catalog
 
 
 def ids(session):
@@ -28,7 +28,7 @@ def ids(session):
 
 
 def test_most_specific_target_wins(session, backend):
-    load_catalog(session)
+    load_catalog()
     procedure, other_procedure, office, other_office = ids(session)
     assert effective_target(session, procedure_id=procedure, office_id=office) == 0.90
     set_target(session, office_id=office, target=0.85)
@@ -50,7 +50,7 @@ def test_most_specific_target_wins(session, backend):
 
 
 def test_setting_again_replaces_and_clearing_falls_back(session, backend):
-    load_catalog(session)
+    load_catalog()
     procedure, _, office, _ = ids(session)
     set_target(session, procedure_id=procedure, target=0.95)
     set_target(session, procedure_id=procedure, target=0.93, actor="boss@example.gov.vn")
@@ -68,7 +68,7 @@ def test_setting_again_replaces_and_clearing_falls_back(session, backend):
 
 @pytest.mark.parametrize("value", [0, 1, -0.1, 1.5])
 def test_targets_outside_zero_one_are_refused(session, value):
-    load_catalog(session)
+    load_catalog()
     procedure, *_ = ids(session)
     with pytest.raises(TargetError):
         set_target(session, procedure_id=procedure, target=value)
@@ -76,7 +76,7 @@ def test_targets_outside_zero_one_are_refused(session, value):
 
 
 def test_scope_must_exist_and_be_given(session):
-    load_catalog(session)
+    load_catalog()
     with pytest.raises(TargetError, match="choose"):
         set_target(session, target=0.9)
     with pytest.raises(TargetError, match="unknown procedure"):

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import select, text
 
 from survey.models import Invitation, Office, Procedure, RatedDossier
-from survey.services.catalog.imports import load_starter_catalog
 from survey.services.responses.invitations import (
     TOKEN_LENGTH,
     LinkError,
@@ -22,12 +21,6 @@ from survey.services.responses.store import AlreadyRated, Answers, store_respons
 
 SECRET = "a-test-secret-a-test-secret-a-test-secret"
 DOSSIER = "000.00.31.H56-240115-0001"
-
-
-@pytest.fixture
-def catalog(session):
-    load_starter_catalog(session, demo_offices=True)
-    return session
 
 
 def issue(session, dossier=DOSSIER, **overrides):

@@ -22,8 +22,7 @@ from survey.models import (
     Theme,
     ThemeRun,
 )
-from survey.services.catalog.imports import load_starter_catalog
-from survey.services.responses.invitations import issue_dossier_link, public_link, resolve_link
+from survey.services.responses.invitations import resolve_link
 from survey.services.responses.retention import (
     EraseError,
     erase_response_by_link,
@@ -32,6 +31,7 @@ from survey.services.responses.retention import (
 )
 from survey.services.responses.rollups import count_cells, response_values
 from survey.services.responses.store import Answers, store_response
+from tests.factories import make_dossier_link, make_poster_link
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 BASE_URL = "https://khaosat.example.vn"
@@ -43,12 +43,6 @@ def secret(app) -> str:
     return str(app.config["SECRET_KEY"])
 
 
-@pytest.fixture
-def catalog(session):
-    load_starter_catalog(session, demo_offices=True)
-    return session
-
-
 def ids(session, office_code="79.01", procedure_code="1.001193") -> tuple[int, int]:
     office = session.scalar(select(Office.id).where(Office.code == office_code))
     procedure = session.scalar(select(Procedure.id).where(Procedure.code == procedure_code))
@@ -57,8 +51,7 @@ def ids(session, office_code="79.01", procedure_code="1.001193") -> tuple[int, i
 
 def answered_link(session, secret, dossier: str, *, rating=2, contact: str | None = None) -> tuple[str, int]:
     """Issue a one-time link, answer through it (with a call-back contact and a theme), return (token, id)."""
-    link = issue_dossier_link(session, secret=secret, base_url=BASE_URL, office_code="79.01",
-                              procedure_code="1.001193", dossier_code=dossier)  # fmt: skip
+    link = make_dossier_link(dossier=dossier)
     invitation = session.get(Invitation, link.invitation_id)
     office_id, procedure_id = ids(session)
     answers = Answers(rating=rating, elements={"staff": 2}, on_time="late", comment="Chờ lâu quá")
@@ -173,12 +166,11 @@ def test_links_that_cannot_erase(catalog, secret) -> None:
     with pytest.raises(EraseError) as invalid:
         erase_response_by_link(catalog, "not-a-token", secret=secret)
     assert invalid.value.reason == "invalid"
-    poster = public_link(catalog, secret=secret, base_url=BASE_URL, office_code="79.01")
+    poster = make_poster_link()
     with pytest.raises(EraseError) as public:
         erase_response_by_link(catalog, poster.token, secret=secret)
     assert public.value.reason == "public"
-    unused = issue_dossier_link(catalog, secret=secret, base_url=BASE_URL, office_code="79.01",
-                                procedure_code="1.001193", dossier_code="000.00.31.H56-250115-0009")  # fmt: skip
+    unused = make_dossier_link(dossier="000.00.31.H56-250115-0009")
     with pytest.raises(EraseError) as nothing:
         erase_response_by_link(catalog, unused.token, secret=secret)
     assert nothing.value.reason == "nothing"
@@ -234,5 +226,5 @@ def test_erase_page_without_csrf_token_erases_nothing(client, catalog, secret) -
 
 def test_erase_page_for_bad_links(client, catalog, secret) -> None:
     assert client.get("/s/AAAAAAAAAAAAAAAAAAAAAA/erase").status_code == 404
-    poster = public_link(catalog, secret=secret, base_url=BASE_URL, office_code="79.01")
+    poster = make_poster_link()
     assert client.get(f"/s/{poster.token}/erase").status_code == 400

@@ -143,7 +143,7 @@ def test_all_scopes_runs_every_province_office_and_the_whole_country(runner, ses
 def test_too_few_comments_stores_nothing_and_says_why(runner, session, backend):
     load_starter_catalog(session, demo_offices=True)
     for text in ["Chờ lâu quá", "Cán bộ cáu gắt", "Phí cao"]:
-        add_comment(session, office_code="79.01", comment=text)
+        add_comment(office_code="79.01", comment=text)
     result = runner.invoke(args=["recluster"])
     assert result.exit_code == 0, result.output
     assert "skipped, only 3 comments from dissatisfied citizens (at least 20 needed); nothing stored" in result.output
@@ -180,7 +180,7 @@ def test_older_runs_of_the_same_scope_and_period_are_pruned(runner, session, bac
 def test_bad_arguments_exit_non_zero_and_store_nothing(runner, session, arguments, message):
     load_starter_catalog(session, demo_offices=True)
     for number in range(25):  # enough for a run, had the arguments been good
-        add_comment(session, office_code="79.01", comment=f"Chờ đợi quá lâu lần thứ {number}, cán bộ cáu gắt")
+        add_comment(office_code="79.01", comment=f"Chờ đợi quá lâu lần thứ {number}, cán bộ cáu gắt")
     result = runner.invoke(args=["recluster", *arguments])
     assert result.exit_code != 0
     assert message in result.output
