@@ -16,6 +16,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from hypothesis import settings
 
 from survey import create_app
+from tests.pages import ClientRequest
 from tests.postgres_server import PostgresServer, start_server
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -144,6 +145,12 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def client_request(client: FlaskClient) -> ClientRequest:
+    """Pages through `client` (so its sign-in holds), parsed and checked: see `tests.pages.ClientRequest`."""
+    return ClientRequest(client)
 
 
 @pytest.fixture

@@ -99,7 +99,7 @@ def test_lock_ends_after_the_window_and_success_resets_the_count(app, client, se
     assert login(client, "an@example.gov.vn", PASSWORD).status_code == 302
 
 
-def test_login_posts_are_rate_limited_per_address(app, client, session):
+def test_login_posts_are_rate_limited_per_address(app, client, client_request, session):
     app.config["LOGIN_RATE_LIMIT"] = "3/minute"
     make_user(email="admin@example.gov.vn", role="admin")
     token = csrf_token(client)
@@ -108,7 +108,7 @@ def test_login_posts_are_rate_limited_per_address(app, client, session):
         for _ in range(4)
     ]
     assert answers == [200, 200, 200, 429]
-    assert client.get("/login").status_code == 200  # reading the page is not limited
+    client_request.get("/login")  # reading the page is not limited
 
 
 def test_login_without_csrf_token_is_refused(client, session):

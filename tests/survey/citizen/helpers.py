@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from survey.extensions import db
 from survey.models import Response
+from tests.pages import ClientRequest
 from tests.survey.citizen.server import hidden_fields
 
 
@@ -21,9 +22,9 @@ class Links:
 
 def open_form(client: FlaskClient, token: str, query: str = "") -> dict[str, str]:
     """GET the form and return its hidden fields (CSRF token and nonce)."""
-    page = client.get(f"/s/{token}{query}")
-    assert page.status_code == 200, page.get_data(as_text=True)[:500]
-    return hidden_fields(page.get_data(as_text=True))
+    client_request = ClientRequest(client)
+    client_request.get(f"/s/{token}{query}")  # a 200 page with a title, unique ids and no inline script
+    return hidden_fields(client_request.response.get_data(as_text=True))
 
 
 def response_count() -> int:

@@ -71,9 +71,9 @@ def test_filters_cannot_reach_outside_the_scope(client, commune_official, query)
         assert "Sài Gòn" not in response.get_data(as_text=True).split("</select>")[-1]
 
 
-def test_detail_pages_of_other_offices_do_not_exist_for_the_official(client, commune_official):
+def test_detail_pages_of_other_offices_do_not_exist_for_the_official(client_request, commune_official):
     for code in ("79.02", "79.00", "01.01"):
-        assert client.get(f"/dashboard/offices/{code}").status_code == 404
+        client_request.get(f"/dashboard/offices/{code}", _expected_status=404)
 
 
 def test_downloads_hold_only_the_officials_office(client, commune_official, backend):

@@ -6,13 +6,11 @@ from survey.services.demo.seed import seed_demo
 from tests.conftest import make_app
 
 
-def test_landing_page_is_vietnamese(client):
-    response = client.get("/")
-    assert response.status_code == 200
-    html = response.get_data(as_text=True)
-    assert '<html lang="vi">' in html
-    assert "hài lòng" in html
-    assert "<script" not in html
+def test_landing_page_is_vietnamese(client_request):
+    page = client_request.get("/")
+    assert page.html["lang"] == "vi"
+    assert "hài lòng" in page.get_text()
+    assert page.find("script") is None
 
 
 def test_english_is_an_explicit_choice_only(client):
@@ -41,10 +39,9 @@ def test_healthz_reports_an_unreachable_database(tmp_path):
     assert response.get_json() == {"status": "error", "database": "unreachable"}
 
 
-def test_unknown_page_is_a_friendly_404(client):
-    response = client.get("/khong-co-trang-nay")
-    assert response.status_code == 404
-    assert "<h1>" in response.get_data(as_text=True)
+def test_unknown_page_is_a_friendly_404(client_request):
+    page = client_request.get("/khong-co-trang-nay", _expected_status=404)
+    assert page.find("h1") is not None
 
 
 def test_every_page_carries_the_strict_security_headers(client):
