@@ -43,6 +43,7 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)  # an official's sign-in lasts a working day
     MAX_CONTENT_LENGTH = 256 * 1024
     DEMO_ALLOWED = True
+    PASSWORD_HASH_COST = "standard"  # argon2id, RFC 9106 low-memory profile (survey/services/accounts/passwords.py)
 
 
 class DevelopmentConfig(Config):
@@ -53,6 +54,7 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "testing-secret-testing-secret-testing"
+    PASSWORD_HASH_COST = "test"  # argon2's cheapest profile: signing in costs microseconds, not 60 ms
 
 
 class ProductionConfig(Config):

@@ -1,10 +1,12 @@
-"""Shared fixtures: an app on a migrated database (SQLite by default, PostgreSQL where asked), clients, runner."""
+"""Shared fixtures: an app on a migrated database (SQLite by default, PostgreSQL where asked), clients, runner,
+and `client_request` for pages. Each run also gets its own temporary folder (see `pytest_configure`)."""
 
 from __future__ import annotations
 
 import itertools
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from hypothesis import settings
 
 from survey import create_app
+from tests.pages import ClientRequest
 from tests.postgres_server import PostgresServer, start_server
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -26,6 +29,34 @@ _database_numbers = itertools.count()
 
 
 os.environ["SURVEY_ENV"] = "testing"
+
+_OWN_BASETEMP = pytest.StashKey[Path]()
+_EXIT_STATUS = pytest.StashKey[int]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Give this run a fresh temporary folder of its own unless --basetemp names one.
+
+    pytest's default keeps the last runs under one shared /tmp/pytest-of-<user> and prunes the old ones at the
+    end of a run; with two runs at once (two worktrees, CI beside a developer) one prunes the other's folders,
+    and under `filterwarnings = error` the warning that raises turns a green run into exit code 2.
+    """
+    if config.option.basetemp is None and not hasattr(config, "workerinput"):
+        folder = Path(tempfile.mkdtemp(prefix="pytest-survey-"))
+        config.option.basetemp = str(folder)
+        config.stash[_OWN_BASETEMP] = folder
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    session.config.stash[_EXIT_STATUS] = int(exitstatus)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove this run's folder after a green run; keep it after a failure, to look at what the tests left."""
+    folder = config.stash.get(_OWN_BASETEMP, None)
+    if folder is not None and config.stash.get(_EXIT_STATUS, 1) == 0:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def make_app(database_url: str, tmp_path: Path, **overrides: object) -> Flask:
@@ -114,6 +145,12 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def client_request(client: FlaskClient) -> ClientRequest:
+    """Pages through `client` (so its sign-in holds), parsed and checked: see `tests.pages.ClientRequest`."""
+    return ClientRequest(client)
 
 
 @pytest.fixture

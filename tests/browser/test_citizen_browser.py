@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from survey.models import Response
-from tests.survey.citizen_server import gunicorn, issue_test_link
+from tests.survey.citizen.server import gunicorn, issue_test_link
 
 SCREENSHOTS = Path("/tmp")
 MIN_TAP = 44  # CSS pixels (WCAG 2.2 target size, enhanced)

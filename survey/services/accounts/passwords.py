@@ -9,12 +9,20 @@ from __future__ import annotations
 import secrets
 import unicodedata
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
+
+from survey.config import ConfigurationError
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
-_HASHER = PasswordHasher()  # argon2id, RFC 9106 low-memory profile (64 MiB, 3 passes)
+# The hasher for each PASSWORD_HASH_COST setting. "standard": argon2id, RFC 9106 low-memory profile (64 MiB,
+# 3 passes), argon2-cffi's default. "test": argon2's cheapest profile, for the test suite only.
+_HASHERS = {
+    "standard": PasswordHasher(),
+    "test": PasswordHasher.from_parameters(profiles.CHEAPEST),
+}
 
 # Passwords of 12+ characters seen at the top of public breach lists, plus local favourites ("mật khẩu",
 # "Việt Nam"). Compared after lower-casing and dropping spaces and punctuation.
@@ -68,31 +76,40 @@ WEAKNESS_TEXT = {
 }
 
 
+def _cost() -> str:
+    """The running app's PASSWORD_HASH_COST; "standard" outside an app."""
+    cost = str(current_app.config.get("PASSWORD_HASH_COST", "standard")) if has_app_context() else "standard"
+    if cost not in _HASHERS:
+        raise ConfigurationError(f"PASSWORD_HASH_COST must be one of {', '.join(_HASHERS)}, got {cost!r}")
+    return cost
+
+
 def hash_password(password: str) -> str:
-    return _HASHER.hash(normalise_password(password))
+    return _HASHERS[_cost()].hash(normalise_password(password))
 
 
 def verify_password(password_hash: str, password: str) -> bool:
+    """Checks with the parameters stored in the hash itself, so any earlier hash still verifies."""
     try:
-        return _HASHER.verify(password_hash, normalise_password(password))
+        return _HASHERS[_cost()].verify(password_hash, normalise_password(password))
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
-    """True when the hash was made with weaker parameters than today's (rehash at the next sign-in)."""
+    """True when the hash was made with other parameters than today's (rehash at the next sign-in)."""
     try:
-        return _HASHER.check_needs_rehash(password_hash)
+        return _HASHERS[_cost()].check_needs_rehash(password_hash)
     except InvalidHashError:
         return True
 
 
 # Checked when no account matches, so a wrong e-mail costs as much time as a wrong password.
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+_DUMMY_HASHES = {cost: hasher.hash(secrets.token_urlsafe(16)) for cost, hasher in _HASHERS.items()}
 
 
 def spend_verification_time(password: str) -> None:
-    verify_password(_DUMMY_HASH, password)
+    verify_password(_DUMMY_HASHES[_cost()], password)
 
 
 def one_time_password() -> str:

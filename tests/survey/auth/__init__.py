@@ -1,0 +1,1 @@
+"""Tests of signing in and out and of password changes (survey/auth)."""

@@ -1,0 +1,1 @@
+"""Tests of the migrations on SQLite and PostgreSQL (migrations/)."""

@@ -1,0 +1,1 @@
+"""Tests of the landing page, health check and demo links (survey/main)."""

@@ -1,0 +1,1 @@
+"""Tests of the services (survey/services), one folder per package."""

@@ -1,0 +1,1 @@
+"""Tests of catalog imports (survey/services/catalog)."""

@@ -1,0 +1,1 @@
+"""Tests of the dashboard figures, targets and imported figures (survey/services/reporting)."""

@@ -1,0 +1,1 @@
+"""Tests of the anonymised research export (survey/services/research)."""

@@ -1,0 +1,1 @@
+"""Tests of storing responses, survey links and retention (survey/services/responses)."""

@@ -1,0 +1,1 @@
+"""Tests of complaint theme runs (survey/services/themes)."""

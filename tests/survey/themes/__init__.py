@@ -1,0 +1,1 @@
+"""Tests of the complaint theme pages (survey/themes)."""
