@@ -13,16 +13,16 @@ import json
 import pytest
 
 from survey.services.accounts.api_keys import create_api_key
-from tests.survey.dashboard_fixtures import load_catalog, make_responses
+from tests.factories import load_catalog, make_responses
 
 
 @pytest.fixture
 def two_mixes(session):
-    load_catalog(session)
-    make_responses(session, office_code="79.01", ratings=[5] * 36 + [2] * 4)
-    make_responses(session, office_code="79.01", procedure_code="2.000815", ratings=[4] * 5 + [1] * 5)
-    make_responses(session, office_code="79.02", ratings=[5] * 9 + [2])
-    make_responses(session, office_code="79.02", procedure_code="2.000815", ratings=[4] * 20 + [3] * 20)
+    load_catalog()
+    make_responses(office="79.01", procedure="1.001193", ratings=[5] * 36 + [2] * 4)
+    make_responses(office="79.01", procedure="2.000815", ratings=[4] * 5 + [1] * 5)
+    make_responses(office="79.02", procedure="1.001193", ratings=[5] * 9 + [2])
+    make_responses(office="79.02", procedure="2.000815", ratings=[4] * 20 + [3] * 20)
     return session
 
 
