@@ -19,11 +19,13 @@ from survey.auth.identity import current_user
 from survey.dashboard import tables
 from survey.dashboard.charts import Chart, Point, ranking_chart, trend_chart
 from survey.dashboard.forms import FilterForm
+from survey.dashboard.funnel import funnel_chart, funnel_rows
 from survey.extensions import db
 from survey.formatting import percent
 from survey.models import User
 from survey.services.accounts.scoping import user_office_scope
 from survey.services.reporting import dashboard as service
+from survey.services.reporting.comparison import REFERENCES, compare_by_procedure_mix
 from survey.services.reporting.detail import detail
 from survey.services.reporting.downloads import FORMATS, for_publication, record_download, render
 from survey.services.reporting.query import FilterOptions, ReportFilter, Scope, filter_options
@@ -269,3 +271,31 @@ def download(name: str, fmt: str) -> Any:
     )  # fmt: skip
     filename = f"{name}{'-publication' if publication else ''}-{date.today().isoformat()}.{fmt}"
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@dashboard.get("/funnel")
+@login_required
+def funnel():
+    """Offices on a funnel plot, adjusted for procedure mix against the national or their province's rates."""
+    state = _state()
+    if state.where is None:
+        return _invalid(state, "funnel")
+    reference = request.args.get("reference", "national")
+    if reference not in REFERENCES:
+        abort(400)
+    comparisons = compare_by_procedure_mix(db.session(), state.where, state.settings, reference=reference)
+    names = {office.code: office.name for office in state.options.offices}
+    rows = funnel_rows(comparisons, names)
+    charts = []
+    for comparison in comparisons:
+        if any(row.code in {o.office for o in comparison.offices} for row in rows):
+            title = _("Offices against %(reference)s rates", reference=_reference_name(comparison.reference.label))
+            charts.append((comparison, funnel_chart(comparison, rows, title)))
+    return _render("dashboard/funnel.html", state, "funnel", {"reference": reference}, rows=rows, charts=charts,
+                   reference=reference)  # fmt: skip
+
+
+def _reference_name(label: str) -> str:
+    if label == "national":
+        return _("national")
+    return _("province %(code)s", code=label)
