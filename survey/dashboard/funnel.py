@@ -8,7 +8,6 @@ stay readable.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from analysis.comparison import Comparison, OfficeComparison
-from survey.dashboard.charts import Chart, Dot, Label, Line
+from survey.dashboard.charts import Chart, Dot, Label, Line, Polyline
 from survey.formatting import number, percent
 
 WIDTH, HEIGHT = 640, 360
@@ -75,13 +74,16 @@ def funnel_chart(comparison: Comparison, rows: Sequence[FunnelRow], title: str) 
     _axes(chart, x, y, y_low, n_low, n_high)
     for curve, css in ((limits.lower_95, "funnel-95"), (limits.upper_95, "funnel-95"),
                        (limits.lower_998, "funnel-998"), (limits.upper_998, "funnel-998")):  # fmt: skip
-        points = [(float(n), float(v)) for n, v in zip(limits.n, curve, strict=True) if n_low <= n <= n_high]
-        for (n1, v1), (n2, v2) in itertools.pairwise(points):
-            chart.lines.append(Line(x(n1), y(v1), x(n2), y(v2), css))
+        points = tuple((x(float(n)), y(float(v))) for n, v in zip(limits.n, curve, strict=True) if n_low <= n <= n_high)
+        chart.polylines.append(Polyline(points, css))
     for share, css in ((comparison.reference_share, "funnel-reference"), (comparison.target, "chart-target")):
         chart.lines.append(Line(LEFT, y(share), WIDTH - RIGHT, y(share), css))
     chart.labels.append(Label(WIDTH - RIGHT, y(comparison.target) - 4, percent(comparison.target, 0), "end",
                               "chart-target-label"))  # fmt: skip
+    reference = _("reference %(share)s", share=percent(comparison.reference_share))
+    chart.labels.append(
+        Label(LEFT + 4, y(comparison.reference_share) + 14, reference, "start", "funnel-reference-label")
+    )
     for row in offices:
         office = row.office
         tooltip = _("%(name)s: %(share)s adjusted, %(raw)s as answered (n = %(n)s)", name=row.name,
@@ -97,7 +99,8 @@ def _axes(chart: Chart, to_x: Scale, to_y: Scale, y_low: float, n_low: float, n_
         share = y_low + step * (1.0 - y_low) / steps
         chart.lines.append(Line(LEFT, to_y(share), WIDTH - RIGHT, to_y(share), "chart-grid"))
         chart.labels.append(Label(LEFT - 6, to_y(share) + 4, percent(share, 0), "end", "chart-axis"))
-    for tick in (10, 30, 100, 300, 1000, 3000, 10000, 30000, 100000):
+    ticks = [base * step for base in (10, 100, 1_000, 10_000, 100_000) for step in (1, 2, 5)]
+    for tick in ticks:
         if n_low <= tick <= n_high:
             chart.labels.append(Label(to_x(tick), bottom + 16, number(tick), "middle", "chart-axis"))
     chart.labels.append(Label((LEFT + WIDTH - RIGHT) / 2, bottom + 34, _("Responses (log scale)"), "middle",
