@@ -39,7 +39,8 @@ def verdicts(html: str) -> dict[str, str]:
     for code in rows:
         row = re.search(rf"<small class=\"code\">{re.escape(code)}</small>(.*?)</tr>", html, re.S)
         assert row is not None
-        found[code] = re.sub(r"<[^>]+>", "", row.group(1).rsplit("<td>", 1)[-1]).strip()
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
+        found[code] = re.sub(r"<[^>]+>", "", cells[-1]).strip()
     return found
 
 
