@@ -70,3 +70,12 @@ def test_an_official_sees_their_offices_against_national_rates(client, five_comm
     province = client.get("/dashboard/funnel?lang=en&reference=province").get_data(as_text=True)
     assert f"reference {100 * city:.1f} %" in province
     assert set(verdicts(province)) == HCMC
+
+
+def test_the_offices_page_and_a_procedure_page_lead_to_the_fair_comparison(client, five_communes):
+    sign_in(client, make_user(role="admin"))
+    assert "/dashboard/funnel" in client.get("/dashboard/offices").get_data(as_text=True)
+    procedure_page = client.get("/dashboard/procedures/2.000815").get_data(as_text=True)
+    assert "/dashboard/funnel?procedure=2.000815" in procedure_page
+    only_copies = client.get("/dashboard/funnel?procedure=2.000815&lang=en").get_data(as_text=True)
+    assert set(verdicts(only_copies)) == set(SHARES)
