@@ -50,6 +50,7 @@ SEXES = ("female", "male", "other", "prefer_not")
 OFFICE_LEVELS = ("province", "commune")
 PROCEDURE_LEVELS = ("central", "province", "commune")
 ROLES = ("official", "researcher", "admin")
+QUESTIONNAIRE_STATUSES = ("draft", "published", "superseded", "retired")
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")  # SQLite only autoincrements INTEGER PRIMARY KEY
 
@@ -125,9 +126,15 @@ class OfficeProcedure(Base):
 
 
 class QuestionnaireVersion(Base):
-    """The instrument as data: a response points at the version it answered."""
+    """The instrument as data: a response points at the version it answered.
+
+    `status`: draft (imported, not yet shown to anyone), published (what new links render; `active`, one at a
+    time), superseded (replaced, but links and paper sheets issued under it are still accepted), retired (no
+    longer accepted). `comparable_with` lists the versions whose overall rating and SIPAS elements mean the same.
+    """
 
     __tablename__ = "questionnaire_versions"
+    __table_args__ = (CheckConstraint(_codes("status", QUESTIONNAIRE_STATUSES), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(Integer, unique=True)
@@ -135,6 +142,10 @@ class QuestionnaireVersion(Base):
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     active: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(12), default="published", server_default="published")
+    comparable_with: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Target(Base):
@@ -187,6 +198,8 @@ class Invitation(Base):
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id", ondelete="SET NULL"), unique=True)
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    # The version a one-time link was issued under: its answers are stored against it while the link is valid.
+    questionnaire_version_id: Mapped[int | None] = mapped_column(ForeignKey("questionnaire_versions.id"))
 
     office: Mapped[Office] = relationship()
     procedure: Mapped[Procedure | None] = relationship()
@@ -221,6 +234,7 @@ class Response(Base):
         CheckConstraint(_nullable_codes("sex", SEXES), name="sex"),
         Index("ix_responses_office_month", "office_id", "month"),
         Index("ix_responses_procedure_month", "procedure_id", "month"),
+        Index("ix_responses_version_month", "questionnaire_version_id", "month"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -249,6 +263,8 @@ class Response(Base):
     # A per-form-render nonce (or other client key): the same submission can only be stored once.
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The local questions the form showed (None: none); their answers are in `local_answers`.
+    local_question_set_id: Mapped[int | None] = mapped_column(ForeignKey("local_question_sets.id"))
 
     procedure: Mapped[Procedure] = relationship()
     office: Mapped[Office] = relationship()
@@ -460,3 +476,9 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(60), index=True)
     target: Mapped[str | None] = mapped_column(String(255))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# The local questions' tables live beside this module; importing them here puts them in `Base.metadata`.
+from survey.models_local import LocalAnswer as LocalAnswer  # noqa: E402
+from survey.models_local import LocalQuestion as LocalQuestion  # noqa: E402
+from survey.models_local import LocalQuestionSet as LocalQuestionSet  # noqa: E402
