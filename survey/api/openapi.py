@@ -108,6 +108,19 @@ SCHEMAS: dict[str, Any] = {
                 "type": ["string", "null"],
                 "description": "A one-time link's token: the response is then verified.",
             },
+            "questionnaire_version": {
+                "type": ["integer", "null"],
+                "minimum": 1,
+                "maximum": 9999,
+                "description": "The questionnaire version a paper sheet was printed under, accepted until that "
+                "version is retired. Default: the one-time link's version, else the published one.",
+            },
+            "local_answers": {
+                "type": ["object", "null"],
+                "additionalProperties": {"type": ["integer", "string", "null"]},
+                "description": "Answers to the local questions of the office's province and offices, by code: "
+                "a scale point (integer), an option code, yes or no, or a short text (redacted when stored).",
+            },
         },
     },
     "StoredResponse": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}},

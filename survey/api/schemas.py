@@ -8,11 +8,12 @@ optional field would otherwise be dropped silently), and `null` means "not answe
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from survey.cleaning import clean_text
 from survey.models import AGE_BANDS, CHANNELS, ELEMENTS, EXTRA_PAYMENT, ON_TIME, SERVICE_MODES, SEXES
+from survey.services.catalog.local_questions import TEXT_MAX
 from survey.services.responses.invitations import MAX_EXPIRES_DAYS
 from survey.services.responses.store import COMMENT_MAX, LANGUAGES, Answers
 
@@ -37,6 +38,8 @@ class ResponseRequest:
     channel: str
     answers: Answers
     invitation_token: str | None
+    questionnaire_version: int | None = None  # the version a paper sheet was printed under
+    local_answers: dict[str, int | str] = field(default_factory=dict)  # local question code → answer
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,11 @@ ANSWER_FIELDS = (
     "sex",
     "language",
 )
-RESPONSE_FIELDS = ("procedure_code", "office_code", "channel", *ANSWER_FIELDS, "invitation_token")
+RESPONSE_FIELDS = (
+    "procedure_code", "office_code", "channel", *ANSWER_FIELDS, "invitation_token", "questionnaire_version",
+    "local_answers",
+)  # fmt: skip
+_LOCAL_CODE = re.compile(r"[a-z][a-z0-9_]{0,29}")
 INVITATION_FIELDS = ("procedure_code", "office_code", "dossier_code", "channel", "expires_days")
 
 
@@ -147,6 +154,32 @@ def _comment(body: dict[str, Any], errors: list[FieldError]) -> str | None:
     return text or None
 
 
+def _local_answers(body: dict[str, Any], errors: list[FieldError]) -> dict[str, int | str]:
+    """`{"code": answer}` for local questions: a whole number (scale), a code (choice, yes/no) or text."""
+    raw = body.get("local_answers")
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        errors.append(FieldError("local_answers", "must be an object of local question code → answer"))
+        return {}
+    answers: dict[str, int | str] = {}
+    for code, value in raw.items():
+        name = f"local_answers.{str(code)[:_NAME_SHOWN]}"
+        if not isinstance(code, str) or not _LOCAL_CODE.fullmatch(code):
+            errors.append(FieldError(name, "is not a local question code (a-z, digits, _)"))
+        elif value is None:
+            continue
+        elif _is_int(value):
+            answers[code] = value
+        elif isinstance(value, str) and len(clean_text(value)) <= TEXT_MAX:
+            answers[code] = clean_text(value)
+        else:
+            errors.append(
+                FieldError(name, f"must be a whole number, a code or a text of at most {TEXT_MAX} characters")
+            )
+    return answers
+
+
 def parse_api_answers(body: dict[str, Any]) -> tuple[Answers | None, list[FieldError]]:
     """The answers in an API body (fields other than the answers are not looked at here)."""
     errors: list[FieldError] = []
@@ -193,12 +226,14 @@ def parse_response_body(body: Any) -> tuple[ResponseRequest | None, list[FieldEr
     if "channel" not in body or body["channel"] is None:
         errors.append(FieldError("channel", f"is required: one of {', '.join(CHANNELS)}"))
     token = _code(body, "invitation_token", errors, required=False)
+    version = _integer(body, "questionnaire_version", 1, 9999, errors)
+    local = _local_answers(body, errors)
     answers, answer_errors = parse_api_answers(body)
     errors.extend(answer_errors)
     if errors or answers is None:
         return None, errors
     assert procedure_code is not None and office_code is not None and channel is not None
-    return ResponseRequest(procedure_code, office_code, channel, answers, token), []
+    return ResponseRequest(procedure_code, office_code, channel, answers, token, version, local), []
 
 
 def parse_invitation_body(body: Any) -> tuple[InvitationRequest | None, list[FieldError]]:

@@ -146,7 +146,8 @@ def create_response() -> Any:
         return forbidden
     wanted, errors = parse_response_body(body)
     submission = None if wanted is None else ApiSubmission(
-        wanted.procedure_code, wanted.office_code, wanted.channel, wanted.answers, wanted.invitation_token
+        wanted.procedure_code, wanted.office_code, wanted.channel, wanted.answers, wanted.invitation_token,
+        wanted.questionnaire_version, wanted.local_answers,
     )  # fmt: skip
     key = None
     if raw_key is not None:

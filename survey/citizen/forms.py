@@ -96,11 +96,11 @@ class SurveyForm(CleanForm):
         """The validated answers as the codes the service stores."""
 
         def number(name: str) -> int | None:
-            value = getattr(self, name).data
+            value = self[name].data if name in self else None  # a version may leave a question out
             return int(value) if value else None
 
         def code(name: str) -> str | None:
-            return getattr(self, name).data or None
+            return (self[name].data if name in self else None) or None
 
         return Answers(
             rating=int(self.rating.data),
@@ -110,7 +110,7 @@ class SurveyForm(CleanForm):
             agencies=number("agencies"),
             extra_payment=code("extra_payment"),
             service_mode=code("service_mode") if "service_mode" in self else service_mode,
-            comment=self.comment.data or None,
+            comment=code("comment"),
             age_band=code("age_band"),
             sex=code("sex"),
             language=language,

@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
 from survey.citizen.forms import EraseForm, SurveyForm
+from survey.citizen.local_fields import local_questions, local_submission, page_form
 from survey.extensions import db, limiter
 from survey.i18n import LANGUAGE_COOKIE
 from survey.models import Invitation
@@ -58,6 +59,8 @@ def _load(token: str) -> SurveyPage:
             secret=current_app.config["SECRET_KEY"],
             kiosk_requested=kiosk,
             submitting=request.method == "POST",
+            posted_version=request.form.get("version") if request.method == "POST" else None,
+            posted_local=request.form.get("local") if request.method == "POST" else None,
         )
     except SQLAlchemyError:
         current_app.logger.exception("survey page: database unreachable")
@@ -67,7 +70,7 @@ def _load(token: str) -> SurveyPage:
 
 def _form(page: SurveyPage) -> SurveyForm:
     codes = None if page.choices is None else [choice.code for choice in page.choices]
-    return SurveyForm().configure(procedure_codes=codes, ask_service_mode=page.service_mode is None)
+    return page_form(page).configure(procedure_codes=codes, ask_service_mode=page.service_mode is None)
 
 
 def _render_form(page: SurveyPage, form: SurveyForm, status: int, notice: str | None = None) -> tuple[str, int]:
@@ -76,6 +79,7 @@ def _render_form(page: SurveyPage, form: SurveyForm, status: int, notice: str | 
         page=page,
         form=form,
         questions=questions(page.definition, _language()),
+        local_questions=local_questions(page, _language()),
         notice=notice,
     )
     return html, status
@@ -117,6 +121,8 @@ def _store(page: SurveyPage, form: SurveyForm):
             verified=page.verified,
             invitation=page.invitation,
             submission_key=form.submission_key.data,
+            questionnaire_version_id=page.version_id,
+            local=local_submission(form, page),
         )
     except AlreadyRated:  # another answer used the link (this form's own replays come back as stored)
         return render_template("citizen/link_state.html", status="used"), 200

@@ -13,6 +13,7 @@ from importlib import resources
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey.models import QuestionnaireVersion
@@ -57,6 +58,21 @@ def active_questionnaire(session: Session) -> QuestionnaireVersion:
     session.add(current)
     session.flush()
     return current
+
+
+def published_version_id(session: Session) -> int:
+    """The published version's id, installing version 1 first if need be (committed at once: two first requests
+    at the same time may both try, and the loser reads the winner's)."""
+    current = published_version(session)
+    if current is not None:
+        return current.id
+    try:
+        version_id = active_questionnaire(session).id
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        version_id = active_questionnaire(session).id
+    return version_id
 
 
 def accepted_version(

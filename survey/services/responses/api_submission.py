@@ -9,14 +9,19 @@ client may send a corrected request with it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey.models import Office, Procedure
+from analysis.periods import local_date
+from survey.models import Invitation, Office, Procedure
+from survey.services.catalog.local_questions import in_force, office_questions
+from survey.services.catalog.questionnaire import accepted_version, published_version
 from survey.services.responses import idempotency
 from survey.services.responses.invitations import resolve_link
+from survey.services.responses.local_answers import LocalSubmission
 from survey.services.responses.store import AlreadyRated, Answers, InvalidAnswers, store_response
 
 Problem = tuple[str | None, str]
@@ -32,6 +37,8 @@ class ApiSubmission:
     channel: str
     answers: Answers
     invitation_token: str | None = None
+    questionnaire_version: int | None = None  # the version a paper sheet was printed under
+    local_answers: dict[str, int | str] = field(default_factory=dict)  # local question code → answer
 
 
 @dataclass(frozen=True)
@@ -117,16 +124,12 @@ def _store(
         problems.append(("procedure_code", "no active procedure has this code"))
     if office is None or procedure is None or problems:
         return Outcome(422, problems=problems)
-    invitation = None
-    if submission.invitation_token is not None:
-        state = resolve_link(session, submission.invitation_token, secret=secret)
-        if state.status == "used":
-            return Outcome(409, problems=[("invitation_token", "this one-time link has already been used")])
-        if state.status != "valid" or state.invitation is None:
-            return Outcome(422, problems=[("invitation_token", f"this survey link is {state.status}")])
-        invitation = state.invitation
-        if invitation.office_id != office.id or invitation.procedure_id not in (None, procedure.id):
-            return Outcome(422, problems=[("invitation_token", "the link was issued for another office or procedure")])
+    invitation, refused = _invitation(session, submission, office.id, procedure.id, secret=secret)
+    if refused is not None:
+        return refused
+    version_id, local, version_problems = _instrument(session, submission, office.id, invitation)
+    if version_problems:
+        return Outcome(422, problems=version_problems)
     try:
         stored = store_response(
             session,
@@ -138,6 +141,8 @@ def _store(
             invitation=invitation,
             submission_key=submission_key,
             idempotency_record_id=record_id,
+            questionnaire_version_id=version_id,
+            local=local,
         )
     except AlreadyRated:
         return Outcome(409, problems=[("invitation_token", "this one-time link has already been used")])
@@ -146,3 +151,55 @@ def _store(
     if not stored.created and record_id is not None:  # stored by an earlier, abandoned attempt with this key
         idempotency.complete(session, record_id, 201, {"id": stored.id})
     return Outcome(201, response_id=stored.id)
+
+
+def _instrument(
+    session: Session, submission: ApiSubmission, office_id: int, invitation: Invitation | None
+) -> tuple[int | None, LocalSubmission | None, list[Problem]]:
+    """The version answered (the sheet's, else the link's, else the published one) and the local answers by id.
+
+    The local questions counted as shown are those in force today; an answer to one whose dates have ended is
+    still taken (a paper sheet keyed in late), one that has not started yet or belongs elsewhere is refused."""
+    if submission.questionnaire_version is not None:
+        version = accepted_version(session, number=submission.questionnaire_version)
+        if version is None:
+            message = "no questionnaire version with this number accepts answers (unknown, draft or retired)"
+            return None, None, [("questionnaire_version", message)]
+    else:
+        pinned = invitation.questionnaire_version_id if invitation is not None else None
+        version = accepted_version(session, version_id=pinned) or published_version(session)
+    if version is None:
+        if submission.local_answers:
+            return None, None, [("local_answers", "this office asks no local questions")]
+        return None, None, []
+    items = office_questions(session, version.id, office_id)
+    today = local_date(datetime.now(UTC))
+    by_code = {item.code: item for item in items if item.valid_from is None or item.valid_from <= today}
+    unknown = [code for code in submission.local_answers if code not in by_code]
+    if unknown:
+        message = f"not a local question of this office in questionnaire version {version.version}"
+        return None, None, [(f"local_answers.{code}", message) for code in unknown]
+    answered = {by_code[code].id for code in submission.local_answers} | {item.id for item in in_force(items, today)}
+    shown = tuple(item for item in items if item.id in answered)
+    values = {by_code[code].id: value for code, value in submission.local_answers.items()}
+    scale = tuple(version.definition["scale"])
+    return version.id, (LocalSubmission(version.id, shown, values, scale) if shown else None), []
+
+
+def _invitation(
+    session: Session, submission: ApiSubmission, office_id: int, procedure_id: int, *, secret: str
+) -> tuple[Invitation | None, Outcome | None]:
+    """The request's one-time or poster link, if it names one, or the answer refusing it."""
+    if submission.invitation_token is None:
+        return None, None
+    state = resolve_link(session, submission.invitation_token, secret=secret)
+    if state.status == "used":
+        return None, Outcome(409, problems=[("invitation_token", "this one-time link has already been used")])
+    if state.status != "valid" or state.invitation is None:
+        return None, Outcome(422, problems=[("invitation_token", f"this survey link is {state.status}")])
+    invitation = state.invitation
+    if invitation.office_id != office_id or invitation.procedure_id not in (None, procedure_id):
+        return None, Outcome(
+            422, problems=[("invitation_token", "the link was issued for another office or procedure")]
+        )
+    return invitation, None

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey.models import CHANNELS, Invitation, Office, Procedure, RatedDossier
+from survey.services.catalog.questionnaire import published_version_id
 from survey.services.transactions import rolls_back_on_error
 
 TOKEN_ID_LENGTH = 12  # ~71 random bits (62 symbols)
@@ -156,13 +157,16 @@ def issue_dossier_link(
     expires_days: int = 30,
     api_key_id: int | None = None,
 ) -> IssuedLink:
-    """A new one-time link for a dossier. Issuing twice gives two links, but the dossier is rated only once."""
+    """A new one-time link for a dossier. Issuing twice gives two links, but the dossier is rated only once.
+
+    The link remembers the questionnaire version published now: its answers are stored against that version."""
     office = _office(session, office_code)
     procedure = _procedure(session, procedure_code)
     hashed = dossier_hash(secret, dossier_code)
     _check_channel(channel)
     if isinstance(expires_days, bool) or not isinstance(expires_days, int) or not 1 <= expires_days <= MAX_EXPIRES_DAYS:
         raise LinkError("expires_days", f"must be a whole number of days from 1 to {MAX_EXPIRES_DAYS}")
+    version_id = published_version_id(session)
     now = datetime.now(UTC)
     expires_at = now + timedelta(days=expires_days)
     invitation = Invitation(
@@ -175,6 +179,7 @@ def issue_dossier_link(
         created_at=now,
         expires_at=expires_at,
         api_key_id=api_key_id,
+        questionnaire_version_id=version_id,  # answered on this version while the link lasts
     )
     session.add(invitation)
     session.commit()

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from survey.models import CallbackContact, Invitation, Office, Response, ResponseTheme, Rollup
 from survey.services import audit
 from survey.services.responses.invitations import resolve_link
+from survey.services.responses.local_answers import delete_local_answers, local_cells
 from survey.services.responses.rollups import add_to_rollups, count_cells, response_values
 
 _TOKEN_IN_URL = re.compile(r"/s/([A-Za-z0-9_-]+)")
@@ -100,6 +101,8 @@ def erase_response_by_link(session: Session, token: str, *, secret: str, actor: 
     response_id = response.id
     office_code = session.scalar(select(Office.code).where(Office.id == response.office_id)) or ""
     cells = count_cells([response_values(response)])
+    cells.update(local_cells(session, response))
+    delete_local_answers(session, response_id)
     themes = session.execute(delete(ResponseTheme).where(ResponseTheme.response_id == response_id))
     contacts = session.execute(delete(CallbackContact).where(CallbackContact.response_id == response_id))
     session.execute(update(Invitation).where(Invitation.response_id == response_id).values(response_id=None))

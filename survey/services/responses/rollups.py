@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from survey.models import ELEMENTS, RatingRollup, Response, Rollup
+from survey.services.responses.local_answers import rebuild_local_rollups
 
 RollupKey = tuple[str, int, int, str, bool, str, str]
 
@@ -159,6 +160,7 @@ def rebuild_rollups(session: Session) -> int:
             .group_by(*head, column)
         )
         session.execute(insert_into(Rollup).from_select(target, counted))
+    rebuild_local_rollups(session)  # the answers to local questions, from their own table
     fill_rating_rollups_from_rollups(session)
     session.commit()
     return int(session.scalar(select(func.count()).select_from(Rollup)) or 0)

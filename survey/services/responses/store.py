@@ -30,8 +30,15 @@ from survey.models import (
     RatedDossier,
     Response,
 )
-from survey.services.catalog.questionnaire import active_questionnaire
+from survey.services.catalog.questionnaire import published_version_id
 from survey.services.responses import idempotency
+from survey.services.responses.local_answers import (
+    LocalSubmission,
+    PreparedAnswer,
+    add_local_answers,
+    prepare_local,
+    question_set_id,
+)
 from survey.services.responses.rollups import add_to_rollups, count_cells, response_values
 from survey.services.transactions import rolls_back_on_error
 
@@ -128,19 +135,25 @@ def _response_id_for_key(session: Session, submission_key: str | None) -> int | 
     return session.scalar(select(Response.id).where(Response.submission_key == submission_key))
 
 
-def _questionnaire_id(session: Session) -> int:
-    """The active version's id; installing version 1 on first use may race another request, so retry once."""
-    try:
-        version_id = active_questionnaire(session).id
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        version_id = active_questionnaire(session).id
+def _questionnaire_id(session: Session, chosen: int | None) -> int:
+    """The version answered: `chosen`, else the published one (installing version 1 on first use may race another
+    request: it retries). Commits, as it always has, before the response is written."""
+    version_id = chosen or published_version_id(session)
+    session.commit()
     return version_id
 
 
 class _LinkTaken(Exception):
     """Another submission claimed the one-time link between our check and our update."""
+
+
+@dataclass(frozen=True)
+class _Instrument:
+    """The questionnaire version answered (None: the published one) and the local answers, ready to store."""
+
+    version_id: int | None = None
+    local: LocalSubmission | None = None
+    local_answers: list[PreparedAnswer] = field(default_factory=list)
 
 
 @rolls_back_on_error
@@ -156,13 +169,18 @@ def store_response(
     submission_key: str | None = None,
     idempotency_record_id: int | None = None,
     now: datetime | None = None,
+    questionnaire_version_id: int | None = None,
+    local: LocalSubmission | None = None,
 ) -> StoredResponse:
     """Store one response and its rollup counts in one transaction; replays of `submission_key` store nothing.
 
     With `idempotency_record_id` (an API request's claimed Idempotency-Key) the key's answer is kept in the same
     transaction, so a fault can never leave a stored response behind a key that still says "pending".
+    `questionnaire_version_id` is the version the citizen answered (default: the published one); `local` the
+    local questions the form showed and their answers.
     """
-    problems = answer_problems(answers)
+    local_answers, problems = prepare_local(local)
+    problems.update(answer_problems(answers))
     if channel not in CHANNELS:
         problems["channel"] = f"must be one of {', '.join(CHANNELS)}"
     if invitation is not None and invitation.office_id != office_id:
@@ -175,10 +193,11 @@ def store_response(
         raise InvalidAnswers(problems)
     comment = prepare_comment(answers.comment)
     created_at = now or datetime.now(UTC)
+    instrument = _Instrument(questionnaire_version_id, local, local_answers)
     for attempt in range(_SQLITE_LOCK_RETRIES):
         try:
             return _store_once(session, answers, comment, office_id, procedure_id, channel, verified,
-                               invitation, submission_key, idempotency_record_id, created_at)  # fmt: skip
+                               invitation, submission_key, idempotency_record_id, created_at, instrument)  # fmt: skip
         except OperationalError as exc:  # SQLite: "database is locked" after busy_timeout under heavy writes
             session.rollback()
             if attempt + 1 == _SQLITE_LOCK_RETRIES or "locked" not in str(exc.orig):
@@ -198,6 +217,7 @@ def _store_once(
     submission_key: str | None,
     idempotency_record_id: int | None,
     created_at: datetime,
+    instrument: _Instrument,
 ) -> StoredResponse:
     existing = _response_id_for_key(session, submission_key)
     if existing is not None:
@@ -212,7 +232,8 @@ def _store_once(
             if existing is not None:
                 return StoredResponse(existing, False)
             raise AlreadyRated()
-    questionnaire_id = _questionnaire_id(session)
+    questionnaire_id = _questionnaire_id(session, instrument.version_id)
+    local_set_id = question_set_id(session, instrument.local, questionnaire_id)
     response = Response(
         created_at=created_at,
         month=local_month(created_at),
@@ -233,11 +254,14 @@ def _store_once(
         age_band=answers.age_band,
         sex=answers.sex,
         submission_key=submission_key,
+        local_question_set_id=local_set_id,
     )
     session.add(response)
     try:
         session.flush()
-        add_to_rollups(session, count_cells([response_values(response)]))
+        cells = count_cells([response_values(response)])
+        cells.update(add_local_answers(session, response, instrument.local_answers))
+        add_to_rollups(session, cells)
         if invitation is not None and one_time:
             claimed = session.execute(
                 update(Invitation)

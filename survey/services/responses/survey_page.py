@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from analysis.periods import local_date
 from survey.models import Invitation, OfficeProcedure, Procedure, QuestionnaireVersion
-from survey.services.catalog.questionnaire import shipped_definition
+from survey.services.catalog.local_questions import LocalItem, in_force, office_questions, posted_set
+from survey.services.catalog.questionnaire import accepted_version, published_version, shipped_definition
 from survey.services.responses.invitations import resolve_link
 from survey.services.transactions import rolls_back_on_error
 
@@ -40,6 +42,14 @@ class SurveyPage:
     channel: str = "qr"
     kiosk: bool = False
     offline: bool = False
+    version_id: int | None = None  # None before version 1 is installed (by the first response)
+    version: int = 1
+    local: tuple[LocalItem, ...] = ()  # the local questions this form shows
+
+    @property
+    def local_ids(self) -> str:
+        """The local questions shown, for the form's hidden `local` field: its answers are judged by this set."""
+        return ",".join(str(question.id) for question in self.local)
 
     @property
     def verified(self) -> bool:
@@ -55,15 +65,27 @@ class SurveyPage:
         return next((choice.id for choice in self.choices or () if choice.code == picked_code), None)
 
 
-def _definition(session: Session) -> dict[str, Any]:
-    """The active questionnaire, read without writing (the service installs version 1 on first store)."""
-    definition = session.scalar(
-        select(QuestionnaireVersion.definition)
-        .where(QuestionnaireVersion.active.is_(True))
-        .order_by(QuestionnaireVersion.version.desc())
-        .limit(1)
-    )
-    return dict(definition) if definition else shipped_definition(1)
+def _version(session: Session, invitation: Invitation, posted_version: str | None) -> QuestionnaireVersion | None:
+    """The version this page asks: the one a submitted form showed, else the link's own, else the published one,
+    each only while its answers are accepted."""
+    if posted_version and posted_version.isdigit() and len(posted_version) <= 4:
+        chosen = accepted_version(session, number=int(posted_version))
+        if chosen is not None:
+            return chosen
+    pinned = accepted_version(session, version_id=invitation.questionnaire_version_id)
+    return pinned or published_version(session)
+
+
+def _local(
+    session: Session, version_id: int | None, office_id: int, posted_local: str | None, submitting: bool
+) -> tuple[LocalItem, ...]:
+    """The local questions of this form: today's, or on a submission the set the form showed if still valid."""
+    items = office_questions(session, version_id, office_id)
+    if not items:
+        return ()
+    today = local_date(datetime.now(UTC))
+    shown = posted_set(items, posted_local, today, grace=SUBMIT_GRACE) if submitting else None
+    return in_force(items, today) if shown is None else shown
 
 
 def _office_procedures(session: Session, office_id: int) -> tuple[ProcedureChoice, ...]:
@@ -87,9 +109,19 @@ SUBMIT_GRACE = timedelta(hours=24)
 
 @rolls_back_on_error
 def load_page(
-    session: Session, token: str, *, secret: str, kiosk_requested: bool, submitting: bool = False
+    session: Session,
+    token: str,
+    *,
+    secret: str,
+    kiosk_requested: bool,
+    submitting: bool = False,
+    posted_version: str | None = None,
+    posted_local: str | None = None,
 ) -> SurveyPage:
-    """Resolve the link and gather what its page shows; raises SQLAlchemyError when the database is down."""
+    """Resolve the link and gather what its page shows; raises SQLAlchemyError when the database is down.
+
+    `posted_version` and `posted_local` are the hidden fields of a submitted form: the version and local questions
+    it showed, honoured while they are still accepted."""
     state = resolve_link(session, token, secret=secret, grace=SUBMIT_GRACE if submitting else timedelta(0))
     invitation = state.invitation
     if invitation is None:
@@ -97,16 +129,21 @@ def load_page(
     # A poster link opened with ?kiosk=1 on a counter tablet counts as the kiosk channel.
     kiosk = invitation.channel == "kiosk" or (invitation.is_public and kiosk_requested)
     procedure = invitation.procedure
+    version = _version(session, invitation, posted_version)
+    version_id = version.id if version is not None else None
     return SurveyPage(
         token=token,
         status=state.status,
-        definition=_definition(session),
+        definition=dict(version.definition) if version is not None else shipped_definition(1),
         invitation=invitation,
         office_name=invitation.office.name,
         procedure_name=procedure.name if procedure else None,
         choices=None if procedure else _office_procedures(session, invitation.office_id),
         channel="kiosk" if kiosk else invitation.channel,
         kiosk=kiosk,
+        version_id=version_id,
+        version=version.version if version is not None else 1,
+        local=_local(session, version_id, invitation.office_id, posted_local, submitting),
     )
 
 
