@@ -101,8 +101,9 @@ def _short_month(label: str) -> str:
     return label
 
 
-def trend_chart(points: Sequence[Point], *, title: str, desc: str) -> Chart:
-    """Months left to right; share up the side; the target as a dashed line."""
+def trend_chart(points: Sequence[Point], *, title: str, desc: str, breaks: Sequence[tuple[str, str]] = ()) -> Chart:
+    """Months left to right; share up the side; the target as a dashed line; each break (month, label) where the
+    questionnaire stops being comparable as an upright line before that month."""
     height = 240
     bottom = height - AXIS_SPACE
     low, high = share_axis(points)
@@ -122,6 +123,12 @@ def trend_chart(points: Sequence[Point], *, title: str, desc: str) -> Chart:
             continue
         _error_bar(chart, x, y(point.low), y(point.high), vertical=True)
         chart.dots.append(Dot(x, y(point.share), point.css, point.tooltip))
+    for month, label in breaks:
+        at = next((i for i, point in enumerate(points) if point.label >= month), None)
+        if at:  # never before the first point: a break needs months on both sides
+            x = round(PLOT_LEFT + step * at, 1)
+            chart.lines.append(Line(x, PLOT_TOP, x, bottom, "chart-break"))
+            chart.labels.append(Label(x + 4, PLOT_TOP + 10, label, "start", "chart-break-label"))
     targets = {point.target for point in points}
     if len(targets) == 1:
         target = targets.pop()

@@ -31,7 +31,8 @@ def status_explanation(status: str, min_n: int) -> str:
     return str(STATUS_EXPLANATIONS[status])
 
 
-TABLE_NAMES = ("trend", "procedures", "offices", "channels", "elements", "tt01", "service_modes", "extra_payment")
+TABLE_NAMES = ("trend", "procedures", "offices", "channels", "elements", "tt01", "service_modes", "extra_payment",
+               "local_scale", "local_choices")  # fmt: skip
 
 
 def _share_columns() -> list[Column]:

@@ -20,6 +20,7 @@ from survey.dashboard import tables
 from survey.dashboard.charts import Chart, Point, ranking_chart, trend_chart
 from survey.dashboard.forms import FilterForm
 from survey.dashboard.funnel import funnel_chart, funnel_rows
+from survey.dashboard.local_tables import LOCAL_TABLES, choice_table, local_tables, scale_table
 from survey.extensions import db
 from survey.formatting import percent
 from survey.models import User
@@ -27,9 +28,11 @@ from survey.services.accounts.scoping import user_office_scope
 from survey.services.reporting import dashboard as service
 from survey.services.reporting.comparison import REFERENCES, compare_by_procedure_mix
 from survey.services.reporting.detail import detail
-from survey.services.reporting.downloads import FORMATS, for_publication, record_download, render
+from survey.services.reporting.downloads import FORMATS, Table, for_publication, record_download, render
+from survey.services.reporting.local_figures import local_figures
 from survey.services.reporting.query import FilterOptions, ReportFilter, Scope, filter_options
 from survey.services.reporting.summary import Settings
+from survey.services.reporting.trend_breaks import TrendBreak
 
 dashboard = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -101,13 +104,16 @@ def _trend_points(trend: list[MonthSummary], target: float) -> list[Point]:
     return points
 
 
-def _trend_chart(trend: list[MonthSummary], target: float) -> Chart:
+def _trend_chart(trend: list[MonthSummary], target: float, breaks: list[TrendBreak] | None = None) -> Chart:
     desc = _(
         "Share of satisfied responses for each month, with its 95 %(percent)s interval as an error bar and the "
         "target as a dashed line. The table below has the same figures.",
         percent="%",
     )
-    return trend_chart(_trend_points(trend, target), title=_("Satisfaction by month"), desc=desc)
+    lines = [(item.month, _("Version %(version)s", version=item.version)) for item in breaks or ()]
+    if lines:
+        desc += " " + _("A dotted upright line marks where the questionnaire changed and months stop being comparable.")
+    return trend_chart(_trend_points(trend, target), title=_("Satisfaction by month"), desc=desc, breaks=lines)
 
 
 def _ranking_chart(groups: list[service.Group], title: str) -> Chart:
@@ -145,7 +151,7 @@ def overview():
         {},
         data=data,
         trend=tables.trend_table(data.trend),
-        chart=_trend_chart(data.trend, data.target),
+        chart=_trend_chart(data.trend, data.target, data.breaks),
     )
 
 
@@ -189,7 +195,15 @@ def offices():
     )
 
 
-def _detail_page(state: PageState, where: ReportFilter, *, subject: str, extra_args: dict[str, str], **kw: Any):
+def _detail_page(
+    state: PageState,
+    where: ReportFilter,
+    *,
+    subject: str,
+    extra_args: dict[str, str],
+    local: dict[str, Table] | None = None,
+    **kw: Any,
+):
     data = service.overview(db.session(), state.scope, where, state.settings, home_office_id=state.home_office_id)
     facts = detail(db.session(), state.scope, where, state.settings, home_office_id=state.home_office_id, **kw)
     return _render(
@@ -201,9 +215,10 @@ def _detail_page(state: PageState, where: ReportFilter, *, subject: str, extra_a
         data=data,
         facts=facts,
         trend=tables.trend_table(data.trend),
-        chart=_trend_chart(data.trend, data.target),
+        chart=_trend_chart(data.trend, data.target, data.breaks),
         detail_tables=tables.detail_tables(facts),
         single_office="office_id" in kw,
+        local_tables=local or {},
     )
 
 
@@ -232,7 +247,10 @@ def office_detail(code: str):
         return _invalid(state, "detail")
     where = state.where.but(office_id=office.id)
     single = {} if state.options.has_offices_under(office.id) else {"office_id": office.id}
-    return _detail_page(state, where, subject=f"{office.code} {office.name}", extra_args={"office": code}, **single)
+    local = local_tables(local_figures(db.session(), state.scope, where))  # the office's province's own questions
+    return _detail_page(
+        state, where, subject=f"{office.code} {office.name}", extra_args={"office": code}, local=local, **single
+    )
 
 
 def _build_table(state: PageState, name: str) -> tables.Table:
@@ -247,6 +265,9 @@ def _build_table(state: PageState, name: str) -> tables.Table:
     if name == "offices":
         groups = service.office_comparison(session, scope, where, settings)
         return tables.group_table("offices", "office", groups, title=_("Offices"), with_rest=True)
+    if name in LOCAL_TABLES:
+        figures = local_figures(session, scope, where)
+        return scale_table(figures) if name == "local_scale" else choice_table(figures)
     return tables.detail_tables(detail(session, scope, where, settings, home_office_id=home))[name]
 
 

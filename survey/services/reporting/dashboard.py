@@ -8,7 +8,7 @@ give the same share and status for the same filter; the trend and the office-vs-
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,7 @@ from analysis.satisfaction import (
 )
 from survey.services.reporting.query import ReportFilter, Scope, read_counts
 from survey.services.reporting.summary import GroupFigure, Settings, group_figures, scope_target, targets
+from survey.services.reporting.trend_breaks import TrendBreak, breaks_within, cut_at_breaks, trend_breaks
 
 STATUS_ORDER = {"not_met": 0, "cant_tell": 1, "too_few": 2, "met": 3}
 """Ranking order: clearly below target first, then the ones we cannot judge yet, then too few, then met."""
@@ -32,6 +33,7 @@ class Overview:
     summary: Summary
     target: float
     trend: list[MonthSummary]
+    breaks: list[TrendBreak] = field(default_factory=list)  # where the questionnaire stops being comparable
 
 
 @dataclass(frozen=True)
@@ -59,10 +61,13 @@ def overview(
         n, satisfied = count_satisfied(metrics.get("rating", {}))
         total_n, total_satisfied = total_n + n, total_satisfied + satisfied
         rows.append((month, n, satisfied))
+    trend = monthly_trend(rows, target=target, min_n=settings.min_n)
+    breaks = breaks_within(trend, trend_breaks(session))
     return Overview(
         summary=summarise_counts(total_n, total_satisfied, target=target, min_n=settings.min_n),
         target=target,
-        trend=monthly_trend(rows, target=target, min_n=settings.min_n),
+        trend=cut_at_breaks(trend, breaks),
+        breaks=breaks,
     )
 
 
