@@ -74,6 +74,12 @@ class CatalogUploadForm(FlaskForm):
     )
 
 
+class QuestionnaireUploadForm(FlaskForm):
+    file = FileField(
+        _l("Questionnaire file (JSON)"), validators=[FileRequired(_l("Choose a questionnaire file to import."))]
+    )
+
+
 class ApiKeyForm(OfficialsForm):
     name = StringField(
         _l("Name (which system or kiosk uses the key)"),

@@ -8,22 +8,34 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
 from analysis.periods import LOCAL_TIME
-from survey.admin.forms import ROLE_LABELS, ApiKeyForm, AuditFilterForm, CatalogUploadForm, TargetForm, UserCreateForm
+from survey.admin.forms import (
+    ROLE_LABELS,
+    ApiKeyForm,
+    AuditFilterForm,
+    CatalogUploadForm,
+    QuestionnaireUploadForm,
+    TargetForm,
+    UserCreateForm,
+)
 from survey.auth.guards import role_required
 from survey.auth.identity import current_user
+from survey.citizen.local_fields import local_questions, page_form
 from survey.extensions import csrf, db
 from survey.models import ApiKey, QuestionnaireVersion
 from survey.services.accounts import api_keys, users
 from survey.services.accounts.users import Actor, UserError
 from survey.services.audit import AuditFilter, audit_actions, search_audit_log
 from survey.services.catalog import listing as catalog_listing
+from survey.services.catalog import questionnaire_import as questionnaires
 from survey.services.catalog.imports import CatalogImportError
 from survey.services.reporting import targets
+from survey.services.responses.survey_page import preview_page, questions
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 UPLOAD_LIMIT = 8 * 1024 * 1024  # a national office list is a few hundred kilobytes
@@ -243,18 +255,108 @@ def target_clear(target_id: int) -> WerkzeugResponse:
 # --- Questionnaires and audit log --------------------------------------------------------------------------
 
 
+def _questionnaires_page(form: QuestionnaireUploadForm, problems: list[object] | None = None, status: int = 200):
+    versions = catalog_listing.questionnaire_versions(db.session())
+    page = render_template("admin/questionnaires.html", versions=versions, form=form, problems=problems or [])
+    return page, status
+
+
 @admin.get("/questionnaires")
 def questionnaire_list():
-    return render_template("admin/questionnaires.html", versions=catalog_listing.questionnaire_versions(db.session()))
+    return _questionnaires_page(QuestionnaireUploadForm())
+
+
+@admin.post("/questionnaires/import")
+@csrf.exempt  # the form checks its own token, after the larger upload limit below applies
+def questionnaire_import():
+    request.max_content_length = questionnaires.FILE_MAX + 64 * 1024
+    form = QuestionnaireUploadForm()
+    if not form.validate_on_submit():
+        return _questionnaires_page(form, status=400)
+    upload = form.file.data
+    try:
+        data = questionnaires.parse_json(upload.read(questionnaires.FILE_MAX + 1))
+        outcome = questionnaires.import_questionnaire(
+            db.session(), data, actor=_actor(), file_name=upload.filename or ""
+        )
+    except questionnaires.QuestionnaireImportError as error:
+        return _questionnaires_page(form, problems=list(error.problems), status=422)
+    message = _("Version %(version)s imported as a draft: preview it, then publish it.", version=outcome.version)
+    if not outcome.created:
+        message = _("%(count)s local questions added to version %(version)s: preview them, then publish them.",
+                    count=outcome.local_questions, version=outcome.version)  # fmt: skip
+    flash(message, "success")
+    return redirect(url_for("admin.questionnaire_detail", version_id=outcome.version_id))
+
+
+def _version_or_404(version_id: int) -> QuestionnaireVersion:
+    version = db.session.get(QuestionnaireVersion, version_id)
+    if version is None:
+        abort(404)
+    return version
 
 
 @admin.get("/questionnaires/<int:version_id>")
 def questionnaire_detail(version_id: int):
-    version = db.session.get(QuestionnaireVersion, version_id)
-    if version is None:
-        abort(404)
+    version = _version_or_404(version_id)
     definition = json.dumps(version.definition, ensure_ascii=False, indent=2, sort_keys=False)
-    return render_template("admin/questionnaire.html", version=version, definition=definition)
+    local = catalog_listing.local_questions_of(db.session(), version.id)
+    office = catalog_listing.preview_office(db.session(), version.id, None)
+    return render_template("admin/questionnaire.html", version=version, definition=definition, local=local,
+                           preview_office=office.code if office else None)  # fmt: skip
+
+
+@admin.get("/questionnaires/<int:version_id>/preview")
+def questionnaire_preview(version_id: int):
+    """The version's form as the citizens of one office see it: the real citizen template, nothing can be sent."""
+    version = _version_or_404(version_id)
+    office = catalog_listing.preview_office(db.session(), version.id, request.args.get("office") or None)
+    if office is None:
+        abort(404)
+    page = preview_page(db.session(), version, office.id, office.name)
+    language = request.args.get("language", "vi")
+    if language not in current_app.config["LANGUAGES"]:
+        abort(404)
+    questionnaires.record_preview(db.session(), version.id, actor=_actor(), office_code=office.code, language=language)
+    with force_locale(language):  # the admin's own language choice is left as it is
+        form = page_form(page).configure(procedure_codes=None, ask_service_mode=True)
+        return render_template(
+            "citizen/form.html", page=page, form=form, questions=questions(page.definition, language),
+            local_questions=local_questions(page, language), notice=None, preview=True, office_code=office.code,
+        )  # fmt: skip
+
+
+def _state_message(reason: str) -> str:
+    messages = {
+        "retired": _("A retired version cannot be published or retired again."),
+        "nothing_to_publish": _("This version is already published, with all its local questions."),
+        "published": _("This is the published version: publish another version before retiring it."),
+    }
+    return messages.get(reason, _("This version cannot be changed."))
+
+
+@admin.post("/questionnaires/<int:version_id>/publish")
+def questionnaire_publish(version_id: int) -> WerkzeugResponse:
+    try:
+        version = questionnaires.publish_version(db.session(), _version_or_404(version_id).id, actor=_actor())
+    except questionnaires.VersionStateError as error:
+        flash(_state_message(error.reason), "error")
+    else:
+        flash(_("Version %(version)s is published: new links show it from now on.", version=version.version), "success")
+    return redirect(url_for("admin.questionnaire_detail", version_id=version_id))
+
+
+@admin.post("/questionnaires/<int:version_id>/retire")
+def questionnaire_retire(version_id: int) -> WerkzeugResponse:
+    try:
+        version = questionnaires.retire_version(db.session(), _version_or_404(version_id).id, actor=_actor())
+    except questionnaires.VersionStateError as error:
+        flash(_state_message(error.reason), "error")
+    else:
+        flash(
+            _("Version %(version)s is retired: its answers are no longer accepted.", version=version.version), "success"
+        )
+    return redirect(url_for("admin.questionnaire_detail", version_id=version_id))
 
 
 @admin.get("/audit")

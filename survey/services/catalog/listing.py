@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from survey.models import Office, OfficeProcedure, Procedure, QuestionnaireVersion
+from survey.models import LocalQuestion, Office, OfficeProcedure, Procedure, QuestionnaireVersion
 from survey.services import audit
 from survey.services.catalog.imports import ImportResult, import_catalog_file
 
@@ -51,6 +51,31 @@ def procedures(session: Session) -> list[Procedure]:
 
 def questionnaire_versions(session: Session) -> list[QuestionnaireVersion]:
     return list(session.scalars(select(QuestionnaireVersion).order_by(QuestionnaireVersion.version.desc())))
+
+
+def local_questions_of(session: Session, version_id: int) -> list[LocalQuestion]:
+    """A version's local questions: provinces' first, then offices', in the order of their files."""
+    return list(
+        session.scalars(
+            select(LocalQuestion)
+            .where(LocalQuestion.questionnaire_version_id == version_id)
+            .order_by(LocalQuestion.scope_kind.desc(), LocalQuestion.scope_code, LocalQuestion.position)
+        )
+    )
+
+
+def preview_office(session: Session, version_id: int, office_code: str | None) -> Office | None:
+    """The office to preview a version at: the one asked for, else one where its first local question is asked,
+    else the first office."""
+    if office_code:
+        return session.scalar(select(Office).where(Office.code == office_code))
+    first = next(iter(local_questions_of(session, version_id)), None)
+    statement = select(Office).order_by(Office.code).limit(1)
+    if first is not None and first.scope_kind == "province":
+        statement = statement.where(Office.province_code == first.scope_code, Office.parent_id.is_not(None))
+    elif first is not None:
+        statement = statement.where(Office.code == first.scope_code)
+    return session.scalar(statement) or session.scalar(select(Office).order_by(Office.code).limit(1))
 
 
 def import_catalog_upload(

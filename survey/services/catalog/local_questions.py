@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from survey.models import LocalQuestion, Office
@@ -78,9 +78,12 @@ def _scope_condition(session: Session, office_id: int) -> Any:
     )
 
 
-def office_questions(session: Session, version_id: int | None, office_id: int) -> list[LocalItem]:
+def office_questions(
+    session: Session, version_id: int | None, office_id: int, *, with_pending: bool = False
+) -> list[LocalItem]:
     """The published local questions of a version asked at this office, whatever their dates, in form order
-    (the province's first, then the office's, each in the order of the file)."""
+    (the province's first, then the office's, each in the order of the file); `with_pending` adds those not
+    published yet (for a preview)."""
     if version_id is None:
         return []
     condition = _scope_condition(session, office_id)
@@ -90,7 +93,7 @@ def office_questions(session: Session, version_id: int | None, office_id: int) -
         select(LocalQuestion)
         .where(
             LocalQuestion.questionnaire_version_id == version_id,
-            LocalQuestion.published_at.is_not(None),
+            true() if with_pending else LocalQuestion.published_at.is_not(None),
             condition,
         )
         .order_by(LocalQuestion.scope_kind.desc(), LocalQuestion.position, LocalQuestion.id)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from survey.models import LocalQuestion, QuestionnaireVersion
 from survey.services import audit
+from survey.services.accounts.users import Actor
 from survey.services.catalog.questionnaire import active_questionnaire
 from survey.services.catalog.questionnaire_checks import (
     Problem,
@@ -44,7 +45,11 @@ class QuestionnaireImportError(ValueError):
 
 
 class VersionStateError(ValueError):
-    """A version cannot be published or retired in its present state (the message says why)."""
+    """A version cannot be published or retired in its present state: `reason` is a code, the message says why."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason  # retired, nothing_to_publish, published, unknown
 
 
 @dataclass(frozen=True)
@@ -54,12 +59,6 @@ class ImportOutcome:
     created: bool  # False: local questions were appended to an existing version
     local_questions: int
     published: bool
-
-
-@dataclass(frozen=True)
-class Actor:
-    name: str  # e-mail, or "cli"
-    user_id: int | None = None
 
 
 def read_file(path: str | Path) -> Any:
@@ -166,10 +165,11 @@ def pending_local_questions(session: Session, version_id: int) -> list[LocalQues
 
 def _publish(session: Session, version: QuestionnaireVersion, actor: Actor, now: datetime) -> None:
     if version.status == "retired":
-        raise VersionStateError(f"version {version.version} is retired and cannot be published again")
+        raise VersionStateError("retired", f"version {version.version} is retired and cannot be published again")
     pending = pending_local_questions(session, version.id)
     if version.active and not pending:
-        raise VersionStateError(f"version {version.version} is already published, with all its local questions")
+        message = f"version {version.version} is already published, with all its local questions"
+        raise VersionStateError("nothing_to_publish", message)
     if not version.active:
         session.execute(
             update(QuestionnaireVersion)
@@ -188,7 +188,7 @@ def _publish(session: Session, version: QuestionnaireVersion, actor: Actor, now:
 def _version(session: Session, version_id: int) -> QuestionnaireVersion:
     version = session.get(QuestionnaireVersion, version_id)
     if version is None:
-        raise VersionStateError(f"no questionnaire version has the id {version_id}")
+        raise VersionStateError("unknown", f"no questionnaire version has the id {version_id}")
     return version
 
 
@@ -206,9 +206,10 @@ def retire_version(session: Session, version_id: int, *, actor: Actor) -> Questi
     """Stop accepting answers to a draft or superseded version; the published one must be replaced first."""
     version = _version(session, version_id)
     if version.active:
-        raise VersionStateError(f"version {version.version} is the published one: publish another version first")
+        message = f"version {version.version} is the published one: publish another version first"
+        raise VersionStateError("published", message)
     if version.status == "retired":
-        raise VersionStateError(f"version {version.version} is already retired")
+        raise VersionStateError("retired", f"version {version.version} is already retired")
     version.status, version.retired_at = "retired", datetime.now(UTC)
     audit.record(session, actor=actor.name, user_id=actor.user_id, action="questionnaire.retire",
                  target=f"version {version.version}")  # fmt: skip

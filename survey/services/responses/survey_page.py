@@ -174,3 +174,17 @@ def questions(definition: dict[str, Any], language: str) -> dict[str, dict[str, 
         ]  # fmt: skip
         result[question["code"]] = {"text": pick(question["text"]), "options": options}
     return result
+
+
+def preview_page(session: Session, version: QuestionnaireVersion, office_id: int, office_name: str) -> SurveyPage:
+    """A version's form as the citizens of one office would see it today, its unpublished local questions too."""
+    items = office_questions(session, version.id, office_id, with_pending=True)
+    return SurveyPage(
+        token="preview",
+        status="valid",
+        definition=dict(version.definition),
+        office_name=office_name,
+        version_id=version.id,
+        version=version.version,
+        local=in_force(items, local_date(datetime.now(UTC))),
+    )
