@@ -41,6 +41,7 @@ from survey.services.research.columns import (
     Column,
     export_columns,
 )
+from survey.services.research.local_columns import LocalExport
 from survey.services.research.plan import (
     Catalog,
     ExportError,
@@ -184,7 +185,11 @@ SOURCE_COLUMNS: dict[str, Any] = {
 
 
 def _row_builders(
-    columns: Sequence[Column], sources: list[str], quasi: Sequence[str], catalog: Catalog
+    columns: Sequence[Column],
+    sources: list[str],
+    quasi: Sequence[str],
+    catalog: Catalog,
+    local: LocalExport | None = None,
 ) -> list[Callable[[Sequence[Any], tuple[str, ...]], Any]]:
     """One function per output column: (stored row, generalised QI values) → the value written."""
     position = {name: index for index, name in enumerate(sources)}
@@ -196,6 +201,9 @@ def _row_builders(
         if name in quasi:
             q = quasi.index(name)
             return lambda _row, qi: qi[q] or None
+        if local is not None and name in local.sources:  # Hook (local questions): see local_columns.py
+            at, office = position[name], quasi.index("office") if "office" in quasi else None
+            return lambda row, qi: local.value(name, row[at], qi[office] if office is not None else None)
         if name == "satisfied":
             rating = position["rating"]
             return lambda row, _qi: row[rating] >= 4
@@ -219,15 +227,17 @@ def stream_rows(
     options: ExportOptions,
     write: Callable[[list[tuple[Any, ...]]], None],
     progress: Progress | None = None,
+    local: LocalExport | None = None,
 ) -> Tally:
     """Second pass: generalise every row with the plan, write the kept ones in batches, count the groups."""
     quasi = plan.quasi
     wanted = [{"satisfied": "rating"}.get(c.name, c.name) for c in columns if c.name != "row_id"]
     sources = list(dict.fromkeys([*quasi, *wanted, "rating"]))
+    selectable = {**SOURCE_COLUMNS, **(local.sources if local is not None else {})}  # Hook (local questions)
     statement = period_filter(
-        select(*(SOURCE_COLUMNS[name] for name in sources)), options.month_from, options.month_to
+        select(*(selectable[name] for name in sources)), options.month_from, options.month_to
     ).order_by(func.random())  # random order: the file's row order says nothing about when anyone answered
-    builders = _row_builders(columns, sources, quasi, catalog)
+    builders = _row_builders(columns, sources, quasi, catalog, local)
     rating_at = sources.index("rating")
     tally = Tally()
     result = connection.execution_options(yield_per=BATCH_ROWS).execute(statement)
@@ -292,10 +302,11 @@ def export_anonymised(
                 max_suppression=options.max_suppression,
             )
             del combinations
-            columns = export_columns(text=options.text, omit=options.omit)
+            local = LocalExport.load(connection, text=options.text)  # Hook (local questions): local_columns.py
+            columns = (*export_columns(text=options.text, omit=options.omit), *local.columns)
             writer = open_writer(options.file_format, files.data, columns)
             try:
-                tally = stream_rows(connection, catalog, plan, columns, options, writer.write, progress)
+                tally = stream_rows(connection, catalog, plan, columns, options, writer.write, progress, local)
             finally:
                 writer.close()
         tally.check(options.k, options.l_diversity)
@@ -325,6 +336,7 @@ def export_anonymised(
             information_loss=plan.information_loss,
         )
         codebook = build_codebook(columns, facts, tally.present(plan.quasi), catalog.value_labels())
+        local.add_to_codebook(codebook)  # Hook (local questions): the labels of their answers
         files.codebook_json.write_text(json.dumps(codebook, ensure_ascii=False, indent=2) + "\n", "utf-8")
         files.codebook_markdown.write_text(codebook_markdown(codebook), "utf-8")
         files.publish()
