@@ -30,6 +30,17 @@ def _missing() -> list[str]:
 @pytest.fixture
 def chromium(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     """A headless Chromium at phone size, JavaScript off, a fresh profile and no background network."""
+    yield from _chromium(tmp_path, monkeypatch, scripts=False)
+
+
+@pytest.fixture
+def chromium_with_scripts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """The same browser with JavaScript on, for checkers such as axe-core that run inside the page (the
+    citizen pages have no script of their own, so they are the same pages)."""
+    yield from _chromium(tmp_path, monkeypatch, scripts=True)
+
+
+def _chromium(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, scripts: bool) -> Iterator[object]:
     missing = _missing()
     if missing:
         message = f"browser test needs {', '.join(missing)}"
@@ -45,11 +56,12 @@ def chromium(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object
     for argument in (
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-dev-shm-usage",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}", f"--window-size={PHONE[0]},{PHONE[1]}",
-        "--blink-settings=scriptEnabled=false", "--lang=vi",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}", f"--window-size={PHONE[0]},{PHONE[1]}", "--lang=vi",
     ):  # fmt: skip
         options.add_argument(argument)
-    options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+    if not scripts:
+        options.add_argument("--blink-settings=scriptEnabled=false")
+        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
     try:
         driver.set_page_load_timeout(30)

@@ -134,3 +134,12 @@ def test_a_link_issued_under_the_previous_version_shows_none_of_the_new_versions
     )
     response = latest_response()
     assert (stored_version(), response.local_question_set_id) == (1, None)
+
+
+def test_the_form_with_two_local_questions_stays_within_30_kb_of_html_and_css(app, client, links):
+    version_2(local_questions=province_questions()[:2])
+    page = client.get(f"/s/{make_dossier_link().token}")
+    with client.get("/static/citizen.css") as css:  # a file response: closed when read
+        css_bytes = len(css.data)
+    assert "Có chỗ gửi xe thuận tiện không?" in page.get_data(as_text=True)
+    assert len(page.data) + css_bytes <= 30 * 1024
