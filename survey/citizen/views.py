@@ -65,7 +65,8 @@ def _load(token: str) -> SurveyPage:
     except SQLAlchemyError:
         current_app.logger.exception("survey page: database unreachable")
         picked = request.form.get("procedure") if request.method == "POST" else None
-        return offline_page(token, kiosk_requested=kiosk, picked_code=picked or None)
+        posted = request.form.to_dict() if request.method == "POST" else None
+        return offline_page(token, kiosk_requested=kiosk, picked_code=picked or None, posted=posted)
 
 
 def _form(page: SurveyPage) -> SurveyForm:

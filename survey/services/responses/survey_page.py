@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -45,6 +46,7 @@ class SurveyPage:
     version_id: int | None = None  # None before version 1 is installed (by the first response)
     version: int = 1
     local: tuple[LocalItem, ...] = ()  # the local questions this form shows
+    carried: tuple[tuple[str, str], ...] = ()  # offline: local answers sent, kept as hidden fields for the retry
 
     @property
     def local_ids(self) -> str:
@@ -147,9 +149,16 @@ def load_page(
     )
 
 
-def offline_page(token: str, *, kiosk_requested: bool, picked_code: str | None) -> SurveyPage:
-    """The page when the database cannot be reached: enough to show the citizen's answers back to them."""
+def offline_page(
+    token: str, *, kiosk_requested: bool, picked_code: str | None, posted: Mapping[str, str] | None = None
+) -> SurveyPage:
+    """The page when the database cannot be reached: enough to show the citizen's answers back to them. The
+    local questions cannot be shown without the database, so their answers (and which version and questions the
+    form showed) travel on as hidden fields, to be stored with the retry."""
     choices = (ProcedureChoice(0, picked_code, picked_code),) if picked_code else None
+    posted = posted or {}
+    version = posted.get("version", "")
+    carried = tuple((name, value) for name, value in posted.items() if name == "local" or name.startswith("local_"))
     return SurveyPage(
         token=token,
         status="valid",
@@ -157,6 +166,8 @@ def offline_page(token: str, *, kiosk_requested: bool, picked_code: str | None) 
         choices=choices,
         kiosk=kiosk_requested,
         offline=True,
+        version=int(version) if version.isdigit() and len(version) <= 4 else 1,
+        carried=carried,
     )
 
 

@@ -10,10 +10,12 @@ from sqlalchemy import select
 from survey.extensions import db
 from survey.models import LocalAnswer, LocalQuestionSet, QuestionnaireVersion, Rollup
 from survey.services.catalog.questionnaire_import import Actor, retire_version
+from tests.conftest import make_app
 from tests.factories import PROCEDURE, make_dossier_link, make_poster_link
 from tests.pages import ClientRequest
 from tests.questionnaires import import_version, local_question, questionnaire_file, reworded
 from tests.survey.citizen.helpers import latest_response, open_form, response_count
+from tests.survey.citizen.server import hidden_fields
 
 NEW_WORDING = "Nhìn chung, ông/bà đánh giá thế nào về việc giải quyết hồ sơ lần này?"
 
@@ -143,3 +145,23 @@ def test_the_form_with_two_local_questions_stays_within_30_kb_of_html_and_css(ap
         css_bytes = len(css.data)
     assert "Có chỗ gửi xe thuận tiện không?" in page.get_data(as_text=True)
     assert len(page.data) + css_bytes <= 30 * 1024
+
+
+def test_local_answers_survive_a_database_outage_and_are_stored_with_the_retry(app, client, links, tmp_path):
+    version_2(local_questions=province_questions()[:2])
+    hidden = open_form(client, links.poster_procedure)
+    dead = make_app("postgresql+psycopg://nobody@127.0.0.1:1/missing?connect_timeout=1", tmp_path / "dead",
+                    SECRET_KEY=app.config["SECRET_KEY"])  # fmt: skip
+    dead_client = dead.test_client()
+    dead_client.set_cookie("session", client.get_cookie("session").value)
+    sent = {**hidden, "rating": "4", "local_parking": "yes", "local_waiting": "5"}
+
+    down = dead_client.post(f"/s/{links.poster_procedure}", data=sent)
+
+    assert down.status_code == 503
+    kept = hidden_fields(down.get_data(as_text=True))
+    assert (kept["version"], kept["local_parking"], kept["local_waiting"]) == ("2", "yes", "5")
+    assert kept["local"] == hidden["local"] != ""
+    assert client.post(f"/s/{links.poster_procedure}", data={**kept, "rating": "4"}).status_code == 303
+    stored = db.session.scalars(select(LocalAnswer).where(LocalAnswer.response_id == latest_response().id)).all()
+    assert sorted((str(answer.number), str(answer.code)) for answer in stored) == [("5", "None"), ("None", "yes")]
