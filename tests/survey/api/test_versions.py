@@ -51,7 +51,7 @@ def test_a_paper_sheet_of_the_previous_version_is_stored_against_it_until_that_v
     }]  # fmt: skip
 
 
-def test_local_answers_are_taken_by_code_for_the_offices_where_they_are_asked(client, catalog):
+def test_local_answers_are_taken_by_code_for_the_offices_where_they_are_asked(client, catalog, backend):
     version_2()
     auth = bearer(make_api_key(office="79.00"))
     body = {**SHEET, "local_answers": {"parking": "yes", "waiting": 4, "suggestion": "Thêm ghế chờ, số 0912345678"}}

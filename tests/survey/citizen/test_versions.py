@@ -35,7 +35,7 @@ def stored_version() -> int:
     return db.session.get_one(QuestionnaireVersion, response.questionnaire_version_id).version
 
 
-def test_a_published_version_is_what_new_links_render_and_old_links_keep_theirs(client, links):
+def test_a_published_version_is_what_new_links_render_and_old_links_keep_theirs(client, links, backend):
     old_link = links.dossier  # issued while version 1 was published
     version_2()
     new_link = make_dossier_link().token
@@ -104,7 +104,7 @@ def test_a_required_local_question_must_be_answered(client, links):
     assert response_count() == 0
 
 
-def test_local_answers_are_stored_typed_with_the_set_the_form_showed(client, links):
+def test_local_answers_are_stored_typed_with_the_set_the_form_showed(client, links, backend):
     version_2(local_questions=province_questions())
     hidden = open_form(client, links.poster_procedure)
     sent = {**hidden, "rating": "4", "local_parking": "no", "local_waiting": "2", "local_heard_from": "sms",

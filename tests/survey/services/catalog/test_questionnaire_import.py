@@ -120,7 +120,7 @@ def test_a_version_on_another_scale_cannot_claim_to_be_comparable(catalog):
     assert outcome.created and versions(catalog) == {1: ("superseded", False), 2: ("published", True)}
 
 
-def test_import_publish_and_retire_are_audited_and_change_which_version_is_current(catalog):
+def test_import_publish_and_retire_are_audited_and_change_which_version_is_current(catalog, backend):
     draft = import_version(questionnaire_file(local_questions=[local_question()]), publish=False)
     assert versions(catalog) == {1: ("published", True), 2: ("draft", False)}
     stored = catalog.get(QuestionnaireVersion, draft.version_id)
@@ -146,7 +146,7 @@ def test_import_publish_and_retire_are_audited_and_change_which_version_is_curre
     ]
 
 
-def test_local_questions_are_appended_to_an_existing_version_and_wait_for_its_publication(catalog):
+def test_local_questions_are_appended_to_an_existing_version_and_wait_for_its_publication(catalog, backend):
     import_version(questionnaire_file(local_questions=[local_question()]))
     again = questionnaire_file(local_questions=[local_question(), local_question(scope="01", code="waiting")])
 

@@ -76,7 +76,7 @@ def test_a_scale_question_has_its_share_answering_4_or_5_with_a_wilson_interval(
     assert "suggestion" in figures and figures["suggestion"].n == 0  # asked at 79.01 too, never answered there
 
 
-def test_a_province_question_counts_every_office_of_the_province_and_nothing_elsewhere(answered):
+def test_a_province_question_counts_every_office_of_the_province_and_nothing_elsewhere(answered, backend):
     province = {f.code: f for f in local_figures(answered, None, office_filter(answered, "79.00"))}
     assert {a.code: a.count for a in province["parking"].answers} == {"yes": 6, "no": 3}
     assert {a.code: a.count for a in province["heard_from"].answers} == {"poster": 0, "sms": 8, "friend": 1}
@@ -94,7 +94,7 @@ def csv_rows(client, path: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
 
 
-def test_the_office_pages_and_downloads_of_the_scope_show_them_and_no_other_does(client, answered):
+def test_the_office_pages_and_downloads_of_the_scope_show_them_and_no_other_does(client, answered, backend):
     sign_in(client, make_user(role="admin"))
     page = ClientRequest(client).get("/dashboard/offices/79.01", lang="en")
     caption_texts = [caption.get_text() for caption in page.select("table.data caption")]

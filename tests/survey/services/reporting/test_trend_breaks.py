@@ -30,7 +30,7 @@ def two_versions(session, *, comparable: bool) -> None:
         make_responses(ratings=[5, 3, 2, 2, 1, 1, 1, 1], month=month)
 
 
-def test_a_version_not_comparable_with_the_one_before_breaks_the_trend(catalog):
+def test_a_version_not_comparable_with_the_one_before_breaks_the_trend(catalog, backend):
     two_versions(catalog, comparable=False)
     assert trend_breaks(catalog) == [TrendBreak("2025-04", 2, (1,), None)]
 
@@ -52,7 +52,7 @@ def test_a_comparable_version_keeps_one_trend(catalog):
     assert april["change"] == 1 / 8 - 6 / 8 and april["change_significant"]
 
 
-def test_answers_through_old_links_after_the_break_are_reported_as_mixing_both(catalog):
+def test_answers_through_old_links_after_the_break_are_reported_as_mixing_both(catalog, backend):
     two_versions(catalog, comparable=False)
     make_responses(ratings=[4, 4], month="2025-05", questionnaire_version_id=version_id(catalog, 1))
     assert trend_breaks(catalog) == [TrendBreak("2025-04", 2, (1,), "2025-05")]

@@ -38,7 +38,9 @@ def answer(office: str, **local) -> None:
     )  # fmt: skip
 
 
-def test_local_answers_are_exported_with_codebook_entries_only_where_the_office_is_published(catalog, tmp_path):
+def test_local_answers_are_exported_with_codebook_entries_only_where_the_office_is_published(
+    catalog, tmp_path, backend
+):
     import_version(questionnaire_file(local_questions=[
         local_question(scope="79", code="parking", type="yes_no"),
         local_question(scope="79.01", code="suggestion", type="text"),
