@@ -86,6 +86,11 @@ def upgrade():
         "UPDATE questionnaire_versions SET published_at = created_at, "
         "status = CASE WHEN active THEN 'published' ELSE 'superseded' END"
     )
+    # One-time links not yet answered were issued under the version published now: they keep answering it.
+    op.execute(
+        "UPDATE invitations SET questionnaire_version_id = (SELECT id FROM questionnaire_versions WHERE active "
+        "ORDER BY version DESC LIMIT 1) WHERE NOT is_public AND used_at IS NULL"
+    )
     # ### end Alembic commands ###
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from survey.models import LocalQuestion, QuestionnaireVersion
+from survey.models import Invitation, LocalQuestion, QuestionnaireVersion
 from survey.services import audit
 from survey.services.accounts.users import Actor
 from survey.services.catalog.questionnaire import active_questionnaire
@@ -102,7 +102,7 @@ def import_questionnaire(
     session: Session, data: Any, *, actor: Actor, file_name: str = "", publish: bool = False
 ) -> ImportOutcome:
     """Check and import a questionnaire file (see the module docstring); raises QuestionnaireImportError."""
-    active_questionnaire(session)  # version 1 is installed first, so a file can say it is comparable with it
+    current = active_questionnaire(session)  # version 1 is installed first, so a file can be comparable with it
     problems, existing, new = check_file(session, data)
     if problems:
         raise QuestionnaireImportError(problems)  # the decorator rolls back: nothing is imported
@@ -145,8 +145,23 @@ def import_questionnaire(
                  target=f"version {version.version}", details=details)  # fmt: skip
     if publish:
         _publish(session, version, actor, now)
+    pin_open_links(session, current.id)
     session.commit()
     return ImportOutcome(version.id, version.version, existing is None, len(new), publish)
+
+
+def pin_open_links(session: Session, version_id: int) -> None:
+    """One-time links issued before any version was installed answer the version published then (version 1)."""
+    session.execute(
+        update(Invitation)
+        .where(
+            Invitation.questionnaire_version_id.is_(None),
+            Invitation.is_public.is_(False),
+            Invitation.used_at.is_(None),
+        )
+        .values(questionnaire_version_id=version_id)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _day(value: str | None) -> date | None:

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey.models import CHANNELS, Invitation, Office, Procedure, RatedDossier
-from survey.services.catalog.questionnaire import published_version_id
+from survey.services.catalog.questionnaire import published_version
 from survey.services.transactions import rolls_back_on_error
 
 TOKEN_ID_LENGTH = 12  # ~71 random bits (62 symbols)
@@ -166,7 +166,7 @@ def issue_dossier_link(
     _check_channel(channel)
     if isinstance(expires_days, bool) or not isinstance(expires_days, int) or not 1 <= expires_days <= MAX_EXPIRES_DAYS:
         raise LinkError("expires_days", f"must be a whole number of days from 1 to {MAX_EXPIRES_DAYS}")
-    version_id = published_version_id(session)
+    version = published_version(session)  # none yet: the link is pinned when a version is first imported
     now = datetime.now(UTC)
     expires_at = now + timedelta(days=expires_days)
     invitation = Invitation(
@@ -179,7 +179,7 @@ def issue_dossier_link(
         created_at=now,
         expires_at=expires_at,
         api_key_id=api_key_id,
-        questionnaire_version_id=version_id,  # answered on this version while the link lasts
+        questionnaire_version_id=version.id if version else None,  # answered on this version while the link lasts
     )
     session.add(invitation)
     session.commit()
