@@ -97,6 +97,8 @@ def settings_from_environment(environ: Mapping[str, str] | None = None) -> dict[
             settings[key] = environ[variable].strip()
     if environ.get("SURVEY_BASE_URL", "").strip():
         settings["BASE_URL"] = environ["SURVEY_BASE_URL"].strip().rstrip("/")
+    elif environ.get("PORT", "").strip():  # a local run on another port: links and QR codes follow it
+        settings["BASE_URL"] = f"http://127.0.0.1:{_whole_number('PORT', environ['PORT'])}"
     if environ.get("SURVEY_RETENTION_DAYS", "").strip():
         settings["RETENTION_DAYS"] = _whole_number("SURVEY_RETENTION_DAYS", environ["SURVEY_RETENTION_DAYS"])
     return settings

@@ -6,6 +6,8 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from survey.auth.identity import current_user
+
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path in ("/healthz", "/openapi.json")
@@ -24,7 +26,9 @@ def handle_http_error(error: HTTPException):
         429: _("Too many requests: please wait a moment and try again"),
     }
     title = titles.get(status, _("Something went wrong"))
-    return render_template("error.html", title=title, status=status), status
+    # A signed-in official keeps the officials' menu on an error page, so one wrong link does not strand them.
+    template = "officials/error.html" if current_user() is not None else "error.html"
+    return render_template(template, title=title, status=status), status
 
 
 def init_app(app: Flask) -> None:

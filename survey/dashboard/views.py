@@ -270,7 +270,7 @@ def download(name: str, fmt: str) -> Any:
         publication=publication, filters=state.form.query_args(),
     )  # fmt: skip
     filename = f"{name}{'-publication' if publication else ''}-{date.today().isoformat()}.{fmt}"
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(body, content_type=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @dashboard.get("/funnel")

@@ -83,6 +83,6 @@ def codebook(kind: str):
         body, mimetype = json.dumps(content, ensure_ascii=False, indent=2) + "\n", "application/json"
     else:
         body, mimetype = codebook_markdown(content), "text/markdown; charset=utf-8"
-    response = current_app.response_class(body, mimetype=mimetype)
+    response = current_app.response_class(body, content_type=mimetype)
     response.headers["Content-Disposition"] = f"attachment; filename=survey-codebook.{kind}"
     return response
