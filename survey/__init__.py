@@ -63,9 +63,10 @@ def _register_blueprints(app: Flask) -> None:
     from survey.dashboard.views import dashboard
     from survey.main.views import main
     from survey.research.views import research
+    from survey.results.views import results
     from survey.themes.views import themes
 
-    for blueprint in (main, citizen, api, auth, dashboard, themes, admin, research):
+    for blueprint in (main, citizen, api, auth, dashboard, themes, admin, research, results):
         app.register_blueprint(blueprint)
 
 
