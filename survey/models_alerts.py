@@ -69,6 +69,7 @@ class Alert(Base):
     raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
+    run: Mapped[AlertRun] = relationship()
     office: Mapped[Office] = relationship()
     procedure: Mapped[Procedure] = relationship()
 
