@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 
 from survey import codes
 from survey.extensions import db
+from survey.formatting import percent
 from survey.results.forms import SearchForm
 from survey.results.trend import trend
 from survey.services.publication.offices import count_under, find_office, list_offices, parent_of
@@ -46,6 +47,7 @@ def _helpers() -> dict[str, object]:
         "trend": trend,
         "public_min_n": PUBLIC_MIN_N,
         "month_label": month_label,
+        "pct": lambda value, decimals=1: percent(value, decimals).replace(" ", "\u00a0"),  # "87,3 %" never wraps
     }
 
 

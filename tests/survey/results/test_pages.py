@@ -22,11 +22,14 @@ ROOT = Path(__file__).resolve().parents[3]
 PAGE_BUDGET = 30 * 1024  # DESIGN.md §6, as for the citizen form: HTML + CSS as served, uncompressed
 
 
+def text(element) -> str:
+    """What a reader sees, with the no-break spaces that keep "84,4 %" on one line read as spaces."""
+    return element.get_text(" ", strip=True).replace("\xa0", " ")
+
+
 def cards(page) -> dict[str, str]:
     """Procedure code → the text of its card on an office's page."""
-    return {
-        card.find(class_="code").get_text(strip=True): card.get_text(" ", strip=True) for card in page.select("li.res")
-    }
+    return {card.find(class_="code").get_text(strip=True): text(card) for card in page.select("li.res")}
 
 
 def csv_rows(client, url: str) -> list[dict[str, str]]:
@@ -48,11 +51,11 @@ def test_an_office_page_shows_hand_counted_shares_and_hides_groups_under_thirty(
     assert "Chưa đủ ý kiến" in by_code["2.000815"] and "Số ý kiến: 29" in by_code["2.000815"]
     assert "%" not in by_code["2.000815"]
     # By month over both procedures: last month 46 of 49 (20 + 29 answers) is published, this month's 12 is not.
-    months = [row.get_text(" ", strip=True) for row in page.select("table.months tbody tr")]
+    months = [text(row) for row in page.select("table.months tbody tr")]
     assert len(months) == 12
     assert months[-2].endswith("93,9 % 49") and months[-1].endswith("chưa đủ ý kiến 12")
     assert all(row.endswith("chưa đủ ý kiến 0") for row in months[:-2])
-    overall = page.select_one("section.res").get_text(" ", strip=True)
+    overall = text(page.select_one("section.res"))
     assert "91,8 % hài lòng" in overall and "số ý kiến: 61" in overall  # 56 of 61
 
 
@@ -126,9 +129,7 @@ def test_public_figures_equal_the_dashboards_for_the_same_office_and_months(clie
             assert published[code]["share"] == "" and row["share"] != ""
     overview = _page(client, f"/dashboard/?office=79.00&{months}")
     shown = overview.select_one(".big-number").get_text(strip=True)
-    assert shown == "91,1 %" and f"{shown} hài lòng" in _page(client, "/results/79.00").select_one(
-        "section.res"
-    ).get_text(" ", strip=True)
+    assert shown == "91,1 %" and f"{shown} hài lòng" in text(_page(client, "/results/79.00").select_one("section.res"))
     assert "87,5 %" in public["1.001193"]
 
 
@@ -154,7 +155,7 @@ def test_the_list_starts_with_the_top_offices_and_leads_to_those_under_them(clie
     assert [a["href"] for a in top.select("ul.offices a")] == [
         f"/results/{code}" for code in ("01.00", "48.00", "79.00", "92.00")
     ]
-    hcm = next(li.get_text(" ", strip=True) for li in top.select("ul.offices li") if "Hồ Chí Minh" in li.get_text())
+    hcm = next(text(li) for li in top.select("ul.offices li") if "Hồ Chí Minh" in li.get_text())
     assert "91,1 % hài lòng" in hcm  # 92 of 101 at 79.00 with its wards
     under = client_request.get("/results", under="79.00")
     assert [a["href"] for a in under.select("ul.offices a")] == [f"/results/79.0{n}" for n in range(1, 6)]
@@ -213,7 +214,6 @@ def test_the_response_rate_counts_each_dossier_once(client, catalog, session):
     hidden = open_form(client, tokens[0])
     assert client.post(f"/s/{tokens[0]}", data={**hidden, "rating": "4"}).status_code == 303
     page = _page(client, "/results/79.01")
-    text = page.select_one("li.res").get_text(" ", strip=True)
-    assert "Tỷ lệ phản hồi: 33 % (1 trên 3 hồ sơ" in text
+    assert "Tỷ lệ phản hồi: 33 % (1 trên 3 hồ sơ" in text(page.select_one("li.res"))
     row = next(r for r in csv_rows(client, "/results.csv?office=79.01") if r["procedure_code"] == "1.001193")
     assert (row["invitations_issued"], row["invitations_answered"], float(row["response_rate"])) == ("3", "1", 1 / 3)
