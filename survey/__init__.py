@@ -56,6 +56,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from survey.account.views import account
     from survey.admin.views import admin
     from survey.api.views import api
     from survey.auth.views import auth
@@ -63,15 +64,16 @@ def _register_blueprints(app: Flask) -> None:
     from survey.dashboard.views import dashboard
     from survey.main.views import main
     from survey.research.views import research
+    from survey.results.views import results
     from survey.themes.views import themes
 
-    for blueprint in (main, citizen, api, auth, dashboard, themes, admin, research):
+    for blueprint in (main, citizen, api, auth, dashboard, themes, admin, research, results, account):
         app.register_blueprint(blueprint)
 
 
 def _register_commands(app: Flask) -> None:
-    from survey.cli import catalog, demo, figures, links, report, research, themes, users
+    from survey.cli import alerts, catalog, demo, figures, links, report, research, themes, users
 
-    for module in (catalog, demo, report, links, users, figures, themes, research):
+    for module in (catalog, demo, report, links, users, figures, themes, research, alerts):
         for command in module.COMMANDS:
             app.cli.add_command(command)

@@ -44,6 +44,8 @@ class Config:
     MAX_CONTENT_LENGTH = 256 * 1024
     DEMO_ALLOWED = True
     PASSWORD_HASH_COST = "standard"  # argon2id, RFC 9106 low-memory profile (survey/services/accounts/passwords.py)
+    SMTP_URL = ""  # smtp://host:port or smtps://user:password@host:port: where `flask alerts --send` mails digests
+    MAIL_FROM = ""
 
 
 class DevelopmentConfig(Config):
@@ -91,6 +93,8 @@ def settings_from_environment(environ: Mapping[str, str] | None = None) -> dict[
         "SURVEY_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
         "SURVEY_API_RATE_LIMIT": "API_RATE_LIMIT",
         "SURVEY_RATELIMIT_STORAGE_URL": "RATELIMIT_STORAGE_URI",
+        "SURVEY_SMTP_URL": "SMTP_URL",
+        "SURVEY_MAIL_FROM": "MAIL_FROM",
     }
     for variable, key in plain.items():
         if environ.get(variable, "").strip():

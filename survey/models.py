@@ -460,3 +460,8 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(60), index=True)
     target: Mapped[str | None] = mapped_column(String(255))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# The alerts' tables live in their own module (this one is near its size limit); importing it here keeps them in
+# `Base.metadata` for migrations and tests.
+import survey.models_alerts  # noqa: E402, F401

@@ -24,6 +24,7 @@ from survey.extensions import db
 from survey.formatting import percent
 from survey.models import User
 from survey.services.accounts.scoping import user_office_scope
+from survey.services.alerts.detect import open_alerts
 from survey.services.reporting import dashboard as service
 from survey.services.reporting.comparison import REFERENCES, compare_by_procedure_mix
 from survey.services.reporting.detail import detail
@@ -138,6 +139,7 @@ def overview():
     if state.where is None:
         return _invalid(state, "overview")
     data = service.overview(db.session(), state.scope, state.where, state.settings, home_office_id=state.home_office_id)
+    alerts, open_count = open_alerts(db.session(), state.scope)
     return _render(
         "dashboard/overview.html",
         state,
@@ -146,6 +148,8 @@ def overview():
         data=data,
         trend=tables.trend_table(data.trend),
         chart=_trend_chart(data.trend, data.target),
+        alerts=alerts,
+        open_count=open_count,
     )
 
 
