@@ -28,7 +28,8 @@ class Config:
     API_RATE_LIMIT = "600/minute"
     SUBMIT_RATE_LIMIT = "30/minute"
     LOGIN_RATE_LIMIT = "10/minute"
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI = "database://"  # shared by every worker and host (survey/ratelimit.py); or redis://…
+    RATELIMIT_SWALLOW_ERRORS = True  # a limit store that fails logs and lets the request through: nothing is lost
     RATELIMIT_HEADERS_ENABLED = True
     RETENTION_DAYS = 90
     SATISFACTION_TARGET = 0.90
