@@ -41,6 +41,7 @@ class Config:
     WTF_CSRF_TIME_LIMIT = 4 * 3600  # a citizen may leave the form open while queueing
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    HSTS_MAX_AGE = 365 * 24 * 3600  # Strict-Transport-Security, sent wherever SESSION_COOKIE_SECURE is on
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)  # an official's sign-in lasts a working day
     MAX_CONTENT_LENGTH = 256 * 1024
     DEMO_ALLOWED = True
