@@ -70,8 +70,8 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
-    from survey.cli import catalog, demo, figures, links, report, research, themes, users
+    from survey.cli import backup, catalog, demo, figures, links, report, research, themes, users
 
-    for module in (catalog, demo, report, links, users, figures, themes, research):
+    for module in (catalog, demo, report, links, users, figures, themes, research, backup):
         for command in module.COMMANDS:
             app.cli.add_command(command)
