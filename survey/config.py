@@ -31,6 +31,8 @@ class Config:
     RATELIMIT_STORAGE_URI = "database://"  # shared by every worker and host (survey/ratelimit.py); or redis://…
     RATELIMIT_SWALLOW_ERRORS = True  # a limit store that fails logs and lets the request through: nothing is lost
     RATELIMIT_HEADERS_ENABLED = True
+    METRICS_ALLOW = "127.0.0.1,::1"  # who may read /metrics without the token (addresses or networks)
+    METRICS_TOKEN = ""  # a scraper's `Authorization: Bearer <token>`; empty = addresses only
     RETENTION_DAYS = 90
     SATISFACTION_TARGET = 0.90
     MINIMUM_N = 30
@@ -93,6 +95,8 @@ def settings_from_environment(environ: Mapping[str, str] | None = None) -> dict[
         "SURVEY_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
         "SURVEY_API_RATE_LIMIT": "API_RATE_LIMIT",
         "SURVEY_RATELIMIT_STORAGE_URL": "RATELIMIT_STORAGE_URI",
+        "SURVEY_METRICS_ALLOW": "METRICS_ALLOW",
+        "SURVEY_METRICS_TOKEN": "METRICS_TOKEN",
     }
     for variable, key in plain.items():
         if environ.get(variable, "").strip():
