@@ -11,7 +11,7 @@ from survey.services.backup import BackupError, backup_sqlite
 
 PG_DUMP_HINT = (
     "this installation runs on PostgreSQL: back it up with pg_dump, e.g.\n"
-    '  pg_dump --format=custom --file=survey-$(date +%F).dump "$DATABASE"\n'
+    '  pg_dump --format=custom --file=survey-$(date +%F).dump "${SURVEY_DATABASE_URL/+psycopg/}"\n'
     "and restore with pg_restore (see the README, 'Backups')"
 )
 
