@@ -30,11 +30,12 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'survey.db'}"
 
-    from survey import database, errors, formatting, i18n, security, templating
+    from survey import database, errors, formatting, i18n, metrics, security, templating
     from survey.auth import guards
     from survey.extensions import babel, csrf, db, limiter, migrate
 
     database.configure_engines()
+    metrics.init_app(app)  # first, so its clock starts before any other hook runs
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     babel.init_app(
@@ -72,8 +73,8 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
-    from survey.cli import alerts, catalog, demo, figures, links, report, research, themes, users
+    from survey.cli import alerts, backup, catalog, demo, figures, links, report, research, themes, users
 
-    for module in (catalog, demo, report, links, users, figures, themes, research, alerts):
+    for module in (catalog, demo, report, links, users, figures, themes, research, alerts, backup):
         for command in module.COMMANDS:
             app.cli.add_command(command)

@@ -28,8 +28,11 @@ class Config:
     API_RATE_LIMIT = "600/minute"
     SUBMIT_RATE_LIMIT = "30/minute"
     LOGIN_RATE_LIMIT = "10/minute"
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI = "database://"  # shared by every worker and host (survey/ratelimit.py); or redis://…
+    RATELIMIT_SWALLOW_ERRORS = True  # a limit store that fails logs and lets the request through: nothing is lost
     RATELIMIT_HEADERS_ENABLED = True
+    METRICS_ALLOW = "127.0.0.1,::1"  # who may read /metrics without the token (addresses or networks)
+    METRICS_TOKEN = ""  # a scraper's `Authorization: Bearer <token>`; empty = addresses only
     RETENTION_DAYS = 90
     SATISFACTION_TARGET = 0.90
     MINIMUM_N = 30
@@ -40,6 +43,7 @@ class Config:
     WTF_CSRF_TIME_LIMIT = 4 * 3600  # a citizen may leave the form open while queueing
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    HSTS_MAX_AGE = 365 * 24 * 3600  # Strict-Transport-Security, sent wherever SESSION_COOKIE_SECURE is on
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)  # an official's sign-in lasts a working day
     MAX_CONTENT_LENGTH = 256 * 1024
     DEMO_ALLOWED = True
@@ -95,6 +99,8 @@ def settings_from_environment(environ: Mapping[str, str] | None = None) -> dict[
         "SURVEY_RATELIMIT_STORAGE_URL": "RATELIMIT_STORAGE_URI",
         "SURVEY_SMTP_URL": "SMTP_URL",
         "SURVEY_MAIL_FROM": "MAIL_FROM",
+        "SURVEY_METRICS_ALLOW": "METRICS_ALLOW",
+        "SURVEY_METRICS_TOKEN": "METRICS_TOKEN",
     }
     for variable, key in plain.items():
         if environ.get(variable, "").strip():

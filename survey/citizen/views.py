@@ -24,7 +24,7 @@ from survey.services.responses.invitations import LinkError, LinkState, public_l
 from survey.services.responses.qr import qr_svg
 from survey.services.responses.retention import EraseError, erasable_invitation, erase_response_by_link
 from survey.services.responses.store import AlreadyRated, InvalidAnswers, store_response
-from survey.services.responses.survey_page import SurveyPage, load_page, offline_page, questions
+from survey.services.responses.survey_page import SurveyPage, kiosk_link, load_page, offline_page, questions
 
 citizen = Blueprint("citizen", __name__)
 
@@ -131,7 +131,7 @@ def _store(page: SurveyPage, form: SurveyForm):
 
 @citizen.get("/s/<token>/thanks")
 def thanks(token: str):
-    kiosk = request.args.get("kiosk") == "1"
+    kiosk = _is_kiosk_link(token)
     state = _resolved(token)
     response = current_app.make_response(
         render_template(
@@ -143,10 +143,30 @@ def thanks(token: str):
             office_code=state.invitation.office.code if state and state.invitation else None,
         )
     )
-    if kiosk:  # the next citizen starts afresh: new session, new form, Vietnamese again
-        session.clear()
-        response.delete_cookie(LANGUAGE_COOKIE)
+    if kiosk:
+        _reset_kiosk(response)
     return response
+
+
+def _is_kiosk_link(token: str) -> bool:
+    """A real kiosk link (or a poster link in kiosk mode): a made-up URL must not reset anyone's browser."""
+    try:
+        return kiosk_link(
+            db.session(),
+            token,
+            secret=current_app.config["SECRET_KEY"],
+            kiosk_requested=request.args.get("kiosk") == "1",
+        )
+    except SQLAlchemyError:
+        return False
+
+
+def _reset_kiosk(response: Response) -> None:
+    """The next citizen starts afresh (new form token, Vietnamese again); nothing else in the session is touched,
+    so an official signed in on the same browser stays signed in."""
+    for key in (current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), "lang"):
+        session.pop(key, None)
+    response.delete_cookie(LANGUAGE_COOKIE)
 
 
 def _resolved(token: str) -> LinkState | None:
