@@ -7,8 +7,8 @@ a researcher reads it back (pandas for CSV, pyarrow for Parquet).
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -105,7 +105,9 @@ def test_exports_are_k_anonymous_by_an_independent_check(seeded, tmp_path, file_
     assert not set(ALL_QUASI) - set(quasi_found) & set(frame.columns)  # a quasi-identifier not chosen is not there
     quasi = quasi_found
     assert_k_anonymous(frame, quasi, k)
-    for subset in (quasi[:2], quasi[1:4], quasi[-2:]) if len(quasi) > 2 else ():  # any subset of a k-anonymous QI set is k-anonymous too
+    for subset in (
+        (quasi[:2], quasi[1:4], quasi[-2:]) if len(quasi) > 2 else ()
+    ):  # any subset of a k-anonymous QI set is k-anonymous too
         assert anonymity.k_anonymity(frame, subset) >= k
     total = response_count(seeded)
     assert result.rows_total == total
