@@ -86,7 +86,6 @@ def test_codebook_gives_the_period_as_dates_and_how_much_was_generalised(exporte
     codebook = read_codebook(out)
     assert codebook["period"]["first_month"] == first and codebook["period"]["last_month"] == last
     assert codebook["period"]["from"] == f"{first}-01"
-    year, month = map(int, last.split("-"))
     assert codebook["period"]["to"].startswith(last) and codebook["period"]["to"][-2:] in {"28", "29", "30", "31"}
     markdown = Path(f"{out}.codebook.md").read_text("utf-8")
     assert "first month" not in markdown and f"(1 {_month_name(int(first[5:]))} {first[:4]})" in markdown

@@ -135,7 +135,7 @@ def test_export_on_both_databases(backend, seeded, tmp_path) -> None:
 
 
 def test_rare_procedures_are_published_as_their_field_and_the_rest_keep_their_code(seeded, tmp_path) -> None:
-    out, result = export(seeded, tmp_path, k=5, quasi=("month", "office", "procedure"))
+    out, _ = export(seeded, tmp_path, k=5, quasi=("month", "office", "procedure"))
     frame = read_export(out)
     procedures = set(frame["procedure"])
     pairs = seeded.execute(select(Office.code, Procedure.code).join(Response.office).join(Response.procedure))
