@@ -76,8 +76,11 @@ def recoverable(table) -> list[tuple[str, ...]]:  # type: ignore[no-untyped-def]
     return found
 
 
-@pytest.mark.parametrize(("first", "second"), [("procedure", "province"), ("office", "quarter"),
-                                               ("procedure", "channel"), ("procedure", None), ("month", "province")])  # fmt: skip
+TABLES = [("procedure", "province"), ("office", "quarter"), ("procedure", "channel"), ("procedure", None),
+          ("month", "province")]  # fmt: skip
+
+
+@pytest.mark.parametrize(("first", "second"), TABLES)
 def test_figures_equal_a_hand_count_and_no_hidden_cell_can_be_recomputed(seeded, first, second) -> None:
     options = TableOptions(by=(first,) if second is None else (first, second), min_n=10)
     table = build_table(seeded, options)
