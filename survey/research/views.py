@@ -61,6 +61,7 @@ def _protect(response: Response) -> Response:
 def _page(export_form: ExportForm | None = None, tables_form: TablesForm | None = None, *, status: int = 200,
           **context: Any) -> tuple[str, int]:  # fmt: skip
     english = str(get_locale()) == "en"
+    context = {"problem": None, "preview": None, "tables_problem": None, "table": None, **context}
     return render_template(
         "research/index.html",
         form=export_form or ExportForm(formdata=None),
