@@ -145,8 +145,9 @@ def main() -> None:
         prepare(args.folder, args.responses, args.skewed)
         return
     # Seed in a child too: a child forked from a big parent would inherit its peak RSS.
+    skewed = ["--skewed"] if args.skewed else []
     subprocess.run([sys.executable, __file__, "--prepare", "--folder", str(args.folder),
-                    "--responses", str(args.responses), *(["--skewed"] if args.skewed else [])], check=True)  # fmt: skip
+                    "--responses", str(args.responses), *skewed], check=True)  # fmt: skip
     kind = "skewed " if args.skewed else ""
     print(
         f"export of {args.responses:,} {kind}responses, k = {args.k}, quasi {args.quasi or 'default'} ({args.folder})"
