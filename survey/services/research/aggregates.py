@@ -25,7 +25,7 @@ from survey.models import RatingRollup
 from survey.services import audit
 from survey.services.reporting.query import FilterError, ReportFilter, read_counts
 from survey.services.research.aggregates_codebook import table_codebook, table_codebook_markdown
-from survey.services.research.plan import ExportError
+from survey.services.research.plan import ExportError, load_catalog
 from survey.services.research.suppression import TOTAL, Entry, suppress
 from survey.services.research.tables_writer import write_table
 from survey.services.research.writers import OutputFiles, sha256_of
@@ -97,13 +97,6 @@ class Table:
     def rows(self) -> list[TableRow]:
         return [*self.cells, *self.totals]
 
-    def grid(self) -> tuple[list[str], list[str], dict[tuple[str, ...], TableRow]]:
-        """(row codes, column codes, entry → row) for showing a two-way table; one column for one-way."""
-        by_key = {row.keys: row for row in self.rows}
-        first = sorted({row.keys[0] for row in self.cells})
-        second = sorted({row.keys[1] for row in self.cells}) if len(self.by) == 2 else []
-        return first, second, by_key
-
 
 @dataclass(frozen=True)
 class TableResult:
@@ -122,8 +115,6 @@ def _group_value(name: str, raw: Any, codes: dict[str, dict[Any, str]]) -> str:
 
 def _catalog(session: Session) -> tuple[dict[str, dict[Any, str]], dict[str, dict[str, str]]]:
     """Rollup keys → codes (procedure and office ids, offices to provinces), and codes → names."""
-    from survey.services.research.plan import load_catalog  # the microdata's catalog, read the same way
-
     catalog = load_catalog(session.connection())
     codes = {
         "procedure": dict(catalog.procedure_codes),

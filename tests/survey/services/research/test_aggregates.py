@@ -183,3 +183,10 @@ def test_the_command_refuses_bad_arguments(seeded, runner, tmp_path, arguments, 
 def test_an_empty_period_is_an_error(seeded) -> None:
     with pytest.raises(ExportError, match="no responses"):
         build_table(seeded, TableOptions(by=("procedure",), month_from="2031-01"))
+
+
+def test_tables_are_the_same_on_both_databases(backend, seeded) -> None:
+    table = build_table(seeded, TableOptions(by=("procedure", "quarter"), min_n=10))
+    n, satisfied = hand_counts(seeded, "procedure", "quarter")
+    assert {row.keys: (row.n, row.satisfied) for row in table.cells} == {key: (n[key], satisfied[key]) for key in n}
+    assert recoverable(table) == []
