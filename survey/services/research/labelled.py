@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pyreadstat
@@ -63,6 +64,19 @@ def _text(series: pd.Series) -> pd.Series:
     return series.astype(object).where(series.notna(), "").astype(str)
 
 
+def _numbered(series: pd.Series, known: Mapping[str, str]) -> tuple[pd.Series, dict[Any, str]]:
+    """Text codes → 1, 2, … in codebook order (codes not in the codebook after them), and their Stata labels."""
+    categorical = series.astype("category")
+    present = [str(code) for code in categorical.cat.categories if str(code) != ""]
+    codes = [code for code in known if code != ""] + sorted(set(present) - set(known))
+    number = {code: float(index) for index, code in enumerate(codes, start=1)}
+    lookup = np.array([number.get(str(code), np.nan) for code in categorical.cat.categories] + [np.nan])
+    values = lookup[categorical.cat.codes.to_numpy()]  # code -1 (missing) reads the trailing NaN
+    return pd.Series(values, index=series.index), {
+        number[code]: stata_label(code, known.get(code, code)) for code in codes
+    }
+
+
 def labelled_frame(
     frame: pd.DataFrame, columns: Sequence[Column], values: Mapping[str, Mapping[str, str]], file_format: str
 ) -> tuple[pd.DataFrame, dict[str, dict[Any, str]]]:
@@ -79,10 +93,7 @@ def labelled_frame(
             if known:
                 labels[column.name] = dict(_numeric_labels(known))
         elif column.coded and file_format == "dta":
-            codes = list(known) + sorted(set(_text(series)) - set(known) - {""})
-            number = {code: float(index) for index, code in enumerate(codes, start=1)}
-            out[column.name] = _text(series).map(number).astype("float64")
-            labels[column.name] = {number[code]: stata_label(code, known.get(code, code)) for code in codes}
+            out[column.name], labels[column.name] = _numbered(series, known)
         else:
             out[column.name] = _text(series)
             if column.coded and known:
