@@ -25,6 +25,7 @@ from survey.models import RatingRollup
 from survey.services import audit
 from survey.services.reporting.query import FilterError, ReportFilter, read_counts
 from survey.services.research.aggregates_codebook import table_codebook, table_codebook_markdown
+from survey.services.research.columns import FIXED_VALUES
 from survey.services.research.plan import ExportError, load_catalog
 from survey.services.research.suppression import TOTAL, Entry, suppress
 from survey.services.research.tables_writer import write_table
@@ -122,7 +123,8 @@ def _catalog(session: Session) -> tuple[dict[str, dict[Any, str]], dict[str, dic
         "province": {oid: catalog.office_provinces[code] for oid, code in catalog.office_codes.items()},
     }
     labels = catalog.value_labels()
-    return codes, {"procedure": labels["procedure"], "office": labels["office"], "province": labels["office"]}
+    names = {"procedure": labels["procedure"], "office": labels["office"], "province": labels["office"]}
+    return codes, {**names, "channel": dict(FIXED_VALUES["channel"])}
 
 
 def build_table(session: Session, options: TableOptions) -> Table:
