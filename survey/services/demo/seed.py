@@ -2,7 +2,9 @@
 
 Satisfaction differs by office, procedure, channel and month, so some procedures in some offices are clearly
 above the 90 % target, some clearly below and some too close to call; comments follow the answers (a late
-result brings complaints about waiting). Deterministic for a given seed and day.
+result brings complaints about waiting). Every verified response answers a one-time invitation, and other
+invitations go unanswered at each channel's response rate (survey/services/demo/invitations.py), so the QĐ 766
+rate and coverage are counted from consistent data. Deterministic for a given seed and day.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from survey.models import (
 from survey.services.catalog.imports import load_starter_catalog
 from survey.services.catalog.questionnaire import active_questionnaire
 from survey.services.demo import comments as demo_comments
+from survey.services.demo.invitations import InvitationMaker, remove_demo_invitations, store_invitations
 from survey.services.responses.rollups import rebuild_rollups
 
 CHANNEL_WEIGHTS = {"qr": 34, "kiosk": 26, "sms": 14, "online": 16, "paper": 7, "api": 3}
@@ -189,6 +192,7 @@ def _batches(generator: DemoGenerator, total: int) -> Iterator[list[dict[str, An
 
 
 def remove_demo_responses(session: Session) -> None:
+    remove_demo_invitations(session)
     demo = select(Response.id).where(Response.is_demo.is_(True))
     session.execute(update(Invitation).where(Invitation.response_id.in_(demo)).values(response_id=None))
     session.execute(delete(ResponseTheme).where(ResponseTheme.response_id.in_(demo)))
@@ -219,17 +223,25 @@ def seed_demo(
     for linked in links.values():
         linked.sort(key=lambda p: p.code)
     generator = DemoGenerator(random.Random(seed), offices, links, months)
+    first_year, first_month = generator.months[0]
+    invitations = InvitationMaker(
+        random.Random(seed + 1),
+        [office.id for office in generator.offices],
+        start=datetime(first_year, first_month, 1, tzinfo=LOCAL_TIME).astimezone(UTC),
+        end=started,
+    )
     remove_demo_responses(session)
     comments = 0
     done = 0
+    table: Any = Response.__table__
     for batch in _batches(generator, responses):
         for row in batch:
             row["questionnaire_version_id"] = questionnaire.id
             if row["comment"]:
                 row["comment"] = redact(row["comment"])
                 comments += 1
-        table: Any = Response.__table__
-        session.connection().execute(insert(table), batch)  # plain executemany: fast
+        ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), batch))
+        store_invitations(session, invitations.rows(batch, ids))
         done += len(batch)
         if progress:
             progress(done, responses)
