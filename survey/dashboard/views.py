@@ -25,7 +25,7 @@ from survey.models import User
 from survey.services.accounts.scoping import user_office_scope
 from survey.services.reporting import dashboard as service
 from survey.services.reporting.coverage import COVERAGE_GROUPS, coverage
-from survey.services.reporting.detail import detail
+from survey.services.reporting.detail import detail, office_band
 from survey.services.reporting.downloads import FORMATS, for_publication, record_download, render
 from survey.services.reporting.query import FilterOptions, ReportFilter, Scope, filter_options
 from survey.services.reporting.summary import Settings
@@ -247,7 +247,7 @@ def _office_extras(state: PageState, where: ReportFilter, office_id: int, has_of
         alone = where.but(subtree=False)
         home = state.home_office_id
         extras["alone"] = service.overview(session, scope, alone, settings, home_office_id=home).summary
-        extras["alone_facts"] = detail(session, scope, alone, settings, office_id=office_id, home_office_id=home)
+        extras["alone_band"] = office_band(session, scope, where, office_id)
     return extras
 
 

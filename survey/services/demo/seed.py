@@ -42,6 +42,9 @@ CHANNEL_WEIGHTS = {"qr": 34, "kiosk": 26, "sms": 14, "online": 16, "paper": 7, "
 CHANNEL_EFFECT = {"qr": 0.0, "kiosk": 0.15, "sms": -0.1, "online": -0.35, "paper": 0.3, "api": 0.0}
 PROCEDURE_WEIGHT = {"1.001193": 9, "2.000815": 12, "2.000884": 5, "1.004222": 6, "1.004194": 7, "1.000894": 4}
 BATCH = 5000
+RECENT_MONTHS = 3
+RECENT_CHANGES = (-1.6, -1.2, 1.4)
+"""Changes (in log-odds) of satisfaction in the last three months at a few busy pairs: two worse, one better."""
 
 
 @dataclass
@@ -68,7 +71,8 @@ def _sigmoid(x: float) -> float:
 
 
 class DemoGenerator:
-    """Draws responses from a simple model: P(satisfied) = sigmoid(base + office + procedure + channel + trend)."""
+    """Draws responses from a simple model: P(satisfied) = sigmoid(base + office + procedure + channel + trend),
+    with a recent change at a few pairs."""
 
     def __init__(self, rng: random.Random, offices: list[Office], links: dict[int, list[Procedure]], months: int):
         self.rng = rng
@@ -80,8 +84,19 @@ class DemoGenerator:
         self.procedure_effect = {pid: rng.gauss(0.0, 0.45) for pid in procedures}
         self.pair_effect: dict[tuple[int, int], float] = {}
         self.months = _months_back(datetime.now(LOCAL_TIME), months)
+        self.recent_change = self._recent_changes()
         self.channels = list(CHANNEL_WEIGHTS)
         self.channel_weights = list(CHANNEL_WEIGHTS.values())
+
+    def _recent_changes(self) -> dict[tuple[int, int], float]:
+        """A few busy office × procedure pairs whose satisfaction changed in the last `RECENT_MONTHS` months (a
+        counter short of staff, a new online form), so the watch list has real changes to find."""
+        busiest = sorted(zip(self.office_weight, self.offices, strict=True), key=lambda item: -item[0])
+        pairs = []
+        for rank, (_, office) in enumerate(busiest[: len(RECENT_CHANGES)]):
+            common = sorted(self.links[office.id], key=lambda p: (-PROCEDURE_WEIGHT.get(p.code, 2), p.code))
+            pairs.append((office.id, common[rank % len(common)].id))
+        return dict(zip(pairs, RECENT_CHANGES, strict=True))
 
     def _pair(self, office_id: int, procedure_id: int) -> float:
         key = (office_id, procedure_id)
@@ -104,6 +119,8 @@ class DemoGenerator:
         channel = rng.choices(self.channels, weights=self.channel_weights)[0]
         month_index = rng.randrange(len(self.months))
         trend = 0.04 * (month_index - len(self.months) / 2)
+        if month_index >= len(self.months) - RECENT_MONTHS:
+            trend += self.recent_change.get((office.id, procedure.id), 0.0)
         logit = (
             2.4
             + self.office_effect[office.id]

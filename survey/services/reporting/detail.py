@@ -167,6 +167,18 @@ def qd766(session: Session, scope: Scope, where: ReportFilter) -> Qd766Figure | 
     return Qd766Figure(rate, imported_dossiers, invited_dossiers, not_satisfied)
 
 
+def office_band(session: Session, scope: Scope, where: ReportFilter, office_id: int) -> Tt01Band | None:
+    """The TT 01/2018 band of one office alone (its own responses, not the offices under it): only when its
+    indicators 2, 5, 6, 8 and 9 are imported for the period, else None without reading any answers."""
+    system = system_indicators(session, office_id, where)
+    if any(score is None for score in system.values()):
+        return None
+    alone = where.but(office_id=office_id, subtree=False)
+    counts = read_counts(session, scope, alone, metrics=tuple(TT01_METRICS.values()))
+    tt01 = _tt01(counts.get((), {}))
+    return tt01_office_band({number: item["score"] for number, item in tt01.items()}, system)
+
+
 def detail(
     session: Session,
     scope: Scope,

@@ -9,7 +9,7 @@ from survey.models import OfficeFigures
 from survey.services.reporting.detail import detail
 from survey.services.reporting.query import ReportFilter
 from survey.services.reporting.summary import Settings
-from tests.factories import load_catalog, make_user
+from tests.factories import load_catalog, make_responses, make_user
 from tests.pages import sign_in
 from tests.survey.datasets.dashboard import office, procedure, standard_data
 
@@ -110,3 +110,17 @@ def test_imported_figures_give_the_band_and_the_qd766_rate(runner, client, sessi
     assert "Xuất sắc" in html and "imported from the offices" in html
     province = detail(session, None, ReportFilter(office_id=office(session, "79.00").id), Settings())
     assert province.tt01_band is None  # a band is only given for a single office
+
+
+def test_an_office_with_offices_under_it_gets_the_band_of_its_own_figures(runner, client, session, tmp_path):
+    standard_data()
+    make_responses(office="79.00", ratings=[4] * 10, on_time="early", returns=0, agencies=1, element_staff=5)
+    runner.invoke(args=["import-figures", write(tmp_path, HEADER + "79.00,,2025-03,400,6,2,2,2,1.5,2,2\n")])
+    sign_in(client, make_user(role="official", office="79.00"))
+    html = client.get("/dashboard/offices/79.00?month_from=2025-03&month_to=2025-03").get_data(as_text=True)
+    # its own ten answers: indicators 1, 3, 4, 7 all 2.0 → 8.0; imported 2 + 2 + 1.5 + 2 + 2 = 9.5 → 17.5. With
+    # 79.01's twenty "on time" answers indicator 1 would be (10·2 + 20·1)/30 = 1.3 and the total 16.8.
+    assert "Xếp loại theo TT 01/2018 của riêng cơ quan này: Xuất sắc (17,5 trên 18 điểm" in html
+    assert ">1,3<" in html  # the table above it counts the offices under it
+    commune = client.get("/dashboard/offices/79.02?month_from=2025-03&month_to=2025-03").get_data(as_text=True)
+    assert "Chưa xếp loại: cần tiêu chí 2, 5, 6, 8 và 9" in commune
