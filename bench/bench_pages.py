@@ -183,12 +183,16 @@ def main() -> int:
     parser.add_argument("--communes-per-province", type=int, default=30)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--keep", type=Path, help="build the SQLite database in this new folder and keep it")
     args = parser.parse_args()
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     if set(backends) - {"sqlite", "postgresql"} or args.responses < 1:
         parser.error("--backends takes sqlite and/or postgresql; --responses must be positive")
     with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
         folder = Path(tmp)
+        if args.keep is not None:
+            args.keep.mkdir(parents=True)
+            folder = args.keep
         os.chmod(folder, 0o755)
         server = None
         if "postgresql" in backends:

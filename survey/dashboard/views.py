@@ -142,7 +142,9 @@ def overview():
     if state.where is None:
         return _invalid(state, "overview")
     data = service.overview(db.session(), state.scope, state.where, state.settings, home_office_id=state.home_office_id)
-    watch = watch_list(db.session(), state.scope, state.where, state.settings, with_themes=_may_read_themes(state))
+    latest = data.trend[-1]["month"] if data.trend else None
+    watch = watch_list(db.session(), state.scope, state.where, state.settings, with_themes=_may_read_themes(state),
+                       latest_month=latest)  # fmt: skip
     return _render(
         "dashboard/overview.html",
         state,

@@ -127,6 +127,8 @@ def below_target(
     rows = []
     for pair, (n, satisfied) in counts.items():
         target = lookup.target(procedure_id=pair[1], office_id=pair[0])
+        if satisfied >= target * n:
+            continue  # a share at or above the target has its upper bound there too: never below target
         summary = summarise_counts(n, satisfied, target=target, min_n=settings.min_n)
         gap = shortfall(summary, target)
         if gap is None:
@@ -145,10 +147,12 @@ def below_target(
     return sorted(watch, key=lambda row: (-row.citizens_short, row.pair.office_code, row.pair.procedure_code))
 
 
-def change_period(session: Session, scope: Scope, where: ReportFilter) -> tuple[str, str] | None:
-    """This period for the change test: the filter's months, completed by the latest month with responses and
-    `CHANGE_MONTHS` months back from the end; None when nothing was answered."""
-    month_to = where.month_to
+def change_period(
+    session: Session, scope: Scope, where: ReportFilter, latest_month: str | None = None
+) -> tuple[str, str] | None:
+    """This period for the change test: the filter's months, completed by the latest month with responses (read
+    here unless the caller knows it) and `CHANGE_MONTHS` months back from the end; None when nothing was answered."""
+    month_to = where.month_to or latest_month
     if month_to is None:
         months = read_counts(session, scope, where, metrics=("rating",), by=("month",))
         if not months:
@@ -159,11 +163,16 @@ def change_period(session: Session, scope: Scope, where: ReportFilter) -> tuple[
 
 
 def changes(
-    session: Session, scope: Scope, where: ReportFilter, settings: Settings, lookup: TargetLookup | None = None
+    session: Session,
+    scope: Scope,
+    where: ReportFilter,
+    settings: Settings,
+    lookup: TargetLookup | None = None,
+    latest_month: str | None = None,
 ) -> tuple[list[ChangeRow], tuple[str, str] | None, tuple[str, str] | None, int]:
     """Pairs that got significantly better or worse since the period before; biggest change first."""
     lookup = lookup or targets(session, settings)
-    period = change_period(session, scope, where)
+    period = change_period(session, scope, where, latest_month)
     if period is None:
         return [], None, None, 0
     previous = previous_period(*period)
@@ -193,9 +202,16 @@ def changes(
 
 
 def watch_list(
-    session: Session, scope: Scope, where: ReportFilter, settings: Settings, *, with_themes: bool = True
+    session: Session,
+    scope: Scope,
+    where: ReportFilter,
+    settings: Settings,
+    *,
+    with_themes: bool = True,
+    latest_month: str | None = None,
 ) -> WatchList:
-    """The pairs below target (with their top complaint themes when `with_themes`) and the pairs that changed."""
+    """The pairs below target (with their top complaint themes when `with_themes`) and the pairs that changed.
+    `latest_month`: the latest month with responses under `where`, when the caller has already read it."""
     lookup = targets(session, settings)
     rows = below_target(session, scope, where, settings, lookup)
     if with_themes and rows:
@@ -207,7 +223,7 @@ def watch_list(
             month_to=where.month_to,
         )
         rows = [_with_themes(row, found.get((row.pair.office_id, row.pair.procedure_id))) for row in rows]
-    changed, period, previous, tested = changes(session, scope, where, settings, lookup)
+    changed, period, previous, tested = changes(session, scope, where, settings, lookup, latest_month)
     return WatchList(rows=rows, changes=changed, period=period, previous=previous, tested=tested)
 
 
