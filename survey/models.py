@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -50,7 +51,6 @@ SEXES = ("female", "male", "other", "prefer_not")
 OFFICE_LEVELS = ("province", "commune")
 PROCEDURE_LEVELS = ("central", "province", "commune")
 ROLES = ("official", "researcher", "admin")
-QUESTIONNAIRE_STATUSES = ("draft", "published", "superseded", "retired")
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")  # SQLite only autoincrements INTEGER PRIMARY KEY
 
@@ -125,29 +125,6 @@ class OfficeProcedure(Base):
     procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id", ondelete="CASCADE"), primary_key=True)
 
 
-class QuestionnaireVersion(Base):
-    """The instrument as data: a response points at the version it answered.
-
-    `status`: draft (imported, not yet shown to anyone), published (what new links render; `active`, one at a
-    time), superseded (replaced, but links and paper sheets issued under it are still accepted), retired (no
-    longer accepted). `comparable_with` lists the versions whose overall rating and SIPAS elements mean the same.
-    """
-
-    __tablename__ = "questionnaire_versions"
-    __table_args__ = (CheckConstraint(_codes("status", QUESTIONNAIRE_STATUSES), name="status"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, unique=True)
-    title: Mapped[str] = mapped_column(String(200))
-    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    active: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(12), default="published", server_default="published")
-    comparable_with: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-
 class Target(Base):
     """A satisfaction target other than the deployment default, for a procedure, an office or both."""
 
@@ -198,6 +175,7 @@ class Invitation(Base):
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id", ondelete="SET NULL"), unique=True)
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The version a one-time link was issued under: its answers are stored against it while the link is valid.
     questionnaire_version_id: Mapped[int | None] = mapped_column(ForeignKey("questionnaire_versions.id"))
 
@@ -352,6 +330,29 @@ class RatingRollup(Base):
     verified_5: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class InvitationRollup(Base):
+    """One-time invitations per (month issued, office, procedure, channel): issued, answered, answered 1–3.
+
+    The denominator of the QĐ 766 rate and of coverage (the response rate). A dossier belongs to the month its
+    invitation was issued (in Vietnamese time), and its answer is counted with it even when it came a month
+    later, so the rate's numerator only ever holds answers to the invitations in its denominator. Kept in step
+    by survey.services.responses.invitation_rollups when a link is issued, answered or its answer erased.
+    `answered` counts used invitations (an erased answer stays answered); `not_satisfied` counts the stored
+    answers rated 1–3 (an erased one no longer counts).
+    """
+
+    __tablename__ = "invitation_rollups"
+    __table_args__ = (Index("ix_invitation_rollups_office_month", "office_id", "month"),)
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10), primary_key=True)
+    issued: Mapped[int] = mapped_column(BigInteger, default=0)
+    answered: Mapped[int] = mapped_column(BigInteger, default=0)
+    not_satisfied: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class OfficeFigures(Base):
     """Figures imported from an office's one-stop system, per procedure (or all) and month."""
 
@@ -447,6 +448,19 @@ class User(Base):
     office: Mapped[Office | None] = relationship()
 
 
+class UserSession(Base):
+    """A signed-in browser. Its cookie holds a random id and this table only the id's hash, so deleting the row
+    ends that sign-in at once, wherever the cookie was copied to (sign-out, password change, disabled account)."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class ApiKey(Base):
     """A key for a one-stop system, kiosk or partner; only its hash is stored."""
 
@@ -478,7 +492,24 @@ class AuditEntry(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-# The local questions' tables live beside this module; importing them here puts them in `Base.metadata`.
-from survey.models_local import LocalAnswer as LocalAnswer  # noqa: E402
-from survey.models_local import LocalQuestion as LocalQuestion  # noqa: E402
-from survey.models_local import LocalQuestionSet as LocalQuestionSet  # noqa: E402
+class RateLimitCounter(Base):
+    """One rate-limit window: hits counted under `key` until `expires_at` (seconds since the epoch).
+
+    Kept in the service's own database, so every worker and every host counts against the same limit
+    (survey.ratelimit.DatabaseStorage); rows whose window has passed are reused or pruned.
+    """
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(String(500), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)
+
+
+# The alerts' tables live in their own module (this one is near its size limit); importing it here keeps them in
+# `Base.metadata` for migrations and tests.
+import survey.models_alerts  # noqa: E402, F401
+from survey.models_questionnaire import LocalAnswer as LocalAnswer  # noqa: E402
+from survey.models_questionnaire import LocalQuestion as LocalQuestion  # noqa: E402
+from survey.models_questionnaire import LocalQuestionSet as LocalQuestionSet  # noqa: E402
+from survey.models_questionnaire import QuestionnaireVersion as QuestionnaireVersion  # noqa: E402

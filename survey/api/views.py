@@ -23,6 +23,7 @@ from survey.models import Invitation, Office
 from survey.services.accounts.scoping import may_see_office
 from survey.services.reporting.comparison import ADJUSTED_FIELDS, adjusted_fields
 from survey.services.reporting.summary import satisfaction_summary
+from survey.services.reporting.weighted import as_fields, weighted_figures
 from survey.services.responses import idempotency
 from survey.services.responses.api_submission import ApiSubmission, IdempotencyKey, submit_api_response
 from survey.services.responses.invitations import LinkError, issue_dossier_link, link_url, token_id_of
@@ -183,6 +184,12 @@ def summary() -> Any:
         adjusted = adjusted_fields(db.session(), caller.scope, query.where, query.settings, reference=query.reference)
         empty = dict.fromkeys(ADJUSTED_FIELDS)
         rows = [{**row, **adjusted.get(str(row["office"]), empty)} for row in rows]
+    if query.weighted:
+        by_group = weighted_figures(
+            db.session(), caller.scope, query.where, group_by=query.group_by, settings=query.settings,
+            target=query.target, home_office_id=caller.home_office_id,
+        )  # fmt: skip
+        rows = [{**row, **as_fields(by_group.get(str(row[query.group_by])))} for row in rows]
     return jsonify(rows)
 
 

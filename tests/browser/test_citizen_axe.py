@@ -1,15 +1,18 @@
 """The citizen form with two local questions, as served by gunicorn: at most 30 KB of HTML and CSS, and no
-accessibility violation found by axe-core (vendored in tests/browser/vendor/, run inside a real Chromium)."""
+accessibility violation found by axe-core (vendored in tests/browser/vendor/axe-core/, run inside a real Chromium
+with JavaScript on only so that axe can inspect the page; the page has no script)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import start_chromium
 from tests.survey.citizen.server import SECRET, WebClient, gunicorn, parse_html
 
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 PAGE_BUDGET = 30 * 1024  # DESIGN.md §6: HTML + CSS as served, uncompressed
 RUN_AXE = """
 const done = arguments[arguments.length - 1];
@@ -52,6 +55,16 @@ def violations(driver) -> list[dict[str, object]]:
     driver.execute_script(AXE.read_text("utf-8"))
     driver.set_script_timeout(60)
     return list(driver.execute_async_script(RUN_AXE))
+
+
+@pytest.fixture
+def chromium_with_scripts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    monkeypatch.setenv("SE_OFFLINE", "true")  # never let Selenium Manager fetch anything
+    driver = start_chromium(tmp_path, javascript=True)
+    try:
+        yield driver
+    finally:
+        driver.quit()
 
 
 @pytest.mark.browser

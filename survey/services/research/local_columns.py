@@ -92,7 +92,8 @@ def _column(name: str, question: Any) -> Column:
     scope_en = f"{'province' if question.scope_kind == 'province' else 'office'} {question.scope_code}"
     label_vi = f"Câu hỏi riêng của {scope} (chỉ hỏi tại đó): {question.text['vi']}"
     label_en = f"Local question of {scope_en} (asked only there): {question.text['en']}"
-    return Column(name, "integer" if question.type == "scale" else "string", label_vi, label_en, "other")
+    kind = "integer" if question.type == "scale" else "string"
+    return Column(name, kind, label_vi, label_en, "other", coded=question.type in ("choice", "yes_no"))
 
 
 def _source(question_ids: list[int], kind: str) -> Any:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from survey.models import CHANNELS, Invitation, Office, Procedure, RatedDossier
 from survey.services.catalog.questionnaire import published_version
+from survey.services.responses.invitation_rollups import count_issued
 from survey.services.transactions import rolls_back_on_error
 
 TOKEN_ID_LENGTH = 12  # ~71 random bits (62 symbols)
@@ -34,7 +35,10 @@ _TOKEN_RE = re.compile(rf"[A-Za-z0-9]{{{TOKEN_LENGTH}}}")
 # TT 01/2018 Điều 19: V1V2V3.Z1Z2.Y1Y2.MX1X2-YYMMDD-XXXX; local systems add or drop parts, so accept any
 # code of letters and digits joined by . - _ / that holds at least one digit.
 _DOSSIER_RE = re.compile(r"[A-Z0-9]+(?:[.\-_/][A-Z0-9]+)*")
-_DOSSIER_MIN, _DOSSIER_MAX = 4, 80
+DOSSIER_MIN, DOSSIER_MAX = 4, 80
+DOSSIER_PATTERN = r"^(?=[^0-9]*[0-9])[A-Za-z0-9]+(?:[._/-][A-Za-z0-9]+)*$(?!\n)"
+"""The OpenAPI `pattern` for a dossier code in its written form, with the limits above: every code it accepts is
+one `normalise_dossier_code` accepts (which also forgives spaces, lower case and full-width characters)."""
 
 
 @dataclass(frozen=True)
@@ -97,11 +101,11 @@ def token_id_of(token: str, *, secret: str) -> str | None:
 def normalise_dossier_code(raw: str) -> str:
     """NFC, upper case, no whitespace; raises LinkError when it does not look like a dossier code."""
     code = "".join(unicodedata.normalize("NFKC", str(raw)).upper().split())
-    if not (_DOSSIER_MIN <= len(code) <= _DOSSIER_MAX) or not _DOSSIER_RE.fullmatch(code):
+    if not (DOSSIER_MIN <= len(code) <= DOSSIER_MAX) or not _DOSSIER_RE.fullmatch(code):
         raise LinkError(
             "dossier_code",
             "must be a dossier code such as 000.00.31.H56-240115-0001 (letters, digits and . - _ /, "
-            f"{_DOSSIER_MIN}-{_DOSSIER_MAX} characters)",
+            f"{DOSSIER_MIN}-{DOSSIER_MAX} characters)",
         )
     if not any(ch.isdigit() for ch in code):
         raise LinkError("dossier_code", "must contain digits, like 000.00.31.H56-240115-0001")
@@ -182,6 +186,8 @@ def issue_dossier_link(
         questionnaire_version_id=version.id if version else None,  # answered on this version while the link lasts
     )
     session.add(invitation)
+    session.flush()
+    count_issued(session, invitation)
     session.commit()
     token = sign_token(secret, invitation.token_id)
     return IssuedLink(token, link_url(base_url, token), expires_at, invitation.id)

@@ -32,6 +32,7 @@ from survey.models import (
 )
 from survey.services.catalog.questionnaire import published_version_id
 from survey.services.responses import idempotency
+from survey.services.responses.invitation_rollups import count_answer
 from survey.services.responses.local_answers import (
     LocalSubmission,
     PreparedAnswer,
@@ -272,6 +273,7 @@ def _store_once(
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
                 raise _LinkTaken()
             session.add(RatedDossier(dossier_hash=invitation.dossier_hash, rated_on=local_date(created_at)))
+            count_answer(session, invitation, answers.rating)
             session.flush()
         if idempotency_record_id is not None:
             idempotency.record_answer(session, idempotency_record_id, 201, {"id": response.id})

@@ -78,3 +78,8 @@ def test_suppression_applies_to_counts_of_distribution_tables():
     assert list(csv.reader(io.StringIO(to_csv(published).decode("utf-8-sig"))))[1] == ["online", "", "", "true"]
     sheet = load_workbook(io.BytesIO(to_xlsx(published))).active
     assert sheet["A1"].value == "Modes" and sheet.cell(row=sheet.max_row, column=1).value == "small cells hidden"
+
+
+def test_a_csv_download_names_its_charset_once(admin_client):
+    response = admin_client.get("/dashboard/download/procedures.csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"

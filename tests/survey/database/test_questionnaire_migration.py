@@ -9,7 +9,7 @@ from sqlalchemy import text
 from survey.extensions import db
 from tests.conftest import make_app
 
-BEFORE = "3f24c956c35e"  # the revision before questionnaire versions had states
+BEFORE = "a7c3e5d1f9b2"  # the revision before questionnaire versions had states
 
 
 def test_upgrading_pins_open_links_to_the_version_in_use(request, backend, tmp_path):

@@ -1,6 +1,7 @@
-"""The tables of local questions: what a province or an office appends to a questionnaire version, the exact set a
-form showed, and the typed answers (one row per answer, never one column per question). Part of `survey.models`,
-which imports this module so the tables are in its metadata.
+"""The questionnaire's tables: its versions, the local questions a province or an office appends to a version,
+the exact set a form showed, and the typed answers (one row per answer, never one column per question). Part of
+`survey.models` (kept apart because that module is at its size limit), which imports this module so the tables
+are in its metadata.
 """
 
 from __future__ import annotations
@@ -25,8 +26,32 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from survey.models import Base, _codes
 
+QUESTIONNAIRE_STATUSES = ("draft", "published", "superseded", "retired")
 LOCAL_QUESTION_TYPES = ("scale", "choice", "yes_no", "text")
 LOCAL_SCOPE_KINDS = ("province", "office")
+
+
+class QuestionnaireVersion(Base):
+    """The instrument as data: a response points at the version it answered.
+
+    `status`: draft (imported, not yet shown to anyone), published (what new links render; `active`, one at a
+    time), superseded (replaced, but links and paper sheets issued under it are still accepted), retired (no
+    longer accepted). `comparable_with` lists the versions whose overall rating and SIPAS elements mean the same.
+    """
+
+    __tablename__ = "questionnaire_versions"
+    __table_args__ = (CheckConstraint(_codes("status", QUESTIONNAIRE_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(12), default="published", server_default="published")
+    comparable_with: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class LocalQuestion(Base):
