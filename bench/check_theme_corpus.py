@@ -82,7 +82,7 @@ def report(
     main = Counter(r["theme"] for r in rows)
     second = Counter(r["theme2"] for r in rows if r["theme2"])
     print(f"{'label':26} {'main':>6} {'second':>7} {'test':>5}")
-    for label in sorted(set(main) | set(second), key=lambda l: (-main[l], l)):
+    for label in sorted(set(main) | set(second), key=lambda code: (-main[code], code)):
         tests = sum(1 for r in rows if r["theme"] == label and r["split"] == "test")
         print(f"{label:26} {main[label]:>6} {second[label]:>7} {tests:>5}")
     n = len(rows)
@@ -105,7 +105,9 @@ def report(
         problems.append(f"{name}: '{phrase}' in {len(ids)} lines ({', '.join(sorted(ids)[:8])}…)")
 
 
-def check_rows(path: Path, rows: list[dict[str, str]], themes: set[str], non_themes: set[str], problems: list[str]) -> None:
+def check_rows(
+    path: Path, rows: list[dict[str, str]], themes: set[str], non_themes: set[str], problems: list[str]
+) -> None:
     ids = Counter(r["id"] for r in rows)
     problems += [f"{path.name}: id {i} used {c} times" for i, c in ids.items() if c > 1]
     for r in rows:
@@ -155,7 +157,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dir", type=Path, default=ROOT / "analysis" / "data" / "themes")
     parser.add_argument("--top", type=int, default=20)
-    parser.add_argument("--max-lines", type=int, default=5, help="a 4-word phrase may appear in at most this many lines")
+    parser.add_argument(
+        "--max-lines", type=int, default=5, help="a 4-word phrase may appear in at most this many lines"
+    )
     args = parser.parse_args()
 
     themes, non_themes = load_labels(args.dir)
