@@ -2,7 +2,7 @@
 
 Reads every analysis/data/themes/corpus_*.csv (columns id,text,theme,theme2,split) and prints, per shard and for
 all shards together: counts per label (main and second theme), the test share, the share of lines written
-without tone marks, the most repeated 4-word phrases (counted once per line), and any problem found:
+without tone marks, the most repeated 4-word phrases (tone marks folded, counted once per line), and any problem found:
 unknown labels, a second theme equal to the first or outside the eight themes, duplicate ids, text that is not
 NFC, exact or near-duplicate lines, 4-word phrases in more than --max-lines lines.
 
