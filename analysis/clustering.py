@@ -35,7 +35,7 @@ from analysis.themes.naming import Theme, describe_terms, theme_name
 from analysis.themes.taxonomy import NON_COMPLAINT_CODES, OTHER, SeedTheme, default_names
 
 NO_THEME = -1
-K_RANGE = (2, 20)
+K_RANGE = (2, 10)
 MIN_THEME_SIZE = 5
 MIN_THEME_SHARE = 0.02
 NAME_TERMS = 3

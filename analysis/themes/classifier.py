@@ -5,7 +5,8 @@ bench/bench_themes.py): character n-grams (char_wb 1–5) of the toneless commen
 "chờ đợi lâu" meet, plus syllable 1–3-grams of both the toned and the toneless comment, all after
 `analysis.text.normalise` (abbreviations, tone placement, stretched letters). A linear SVM whose scores
 are turned into probabilities by sigmoid calibration on cross-validated folds (Platt 1999, as in
-scikit-learn's `CalibratedClassifierCV`).
+scikit-learn's `CalibratedClassifierCV`), then a logistic regression on the out-of-fold probabilities
+of the SVM and of a complement naive Bayes on the same features (stacking) makes the final call.
 
 A comment may raise two themes: the training rows' second theme is learnt as an extra, down-weighted
 example, and at prediction the second most probable official theme is reported when its probability
@@ -22,8 +23,10 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.naive_bayes import ComplementNB
 from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
@@ -105,7 +108,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     second_theme_weight : weight of a training row's second theme, learnt as an extra example.
     threshold, second_threshold : "auto" (chosen on out-of-fold predictions of the training rows) or a
         probability; under `threshold` the main theme becomes `fallback`.
-    calibration_folds : folds for the sigmoid calibration and for choosing the thresholds.
+    toned_chars : also character n-grams of the toned text (measured: no gain).
+    stack : a logistic regression on the out-of-fold probabilities makes the final call (stacking).
+    calibration_folds : folds for the sigmoid calibration, the stacking and the thresholds.
     random_state : seed of the fold shuffling.
 
     `fit(texts, y, y2=None)`: `y` the main label of each text, `y2` an optional second theme ("" for none).
@@ -122,6 +127,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         second_threshold: float | str = "auto",
         fallback: str = OTHER,
         toned_chars: bool = False,
+        stack: bool = True,
         calibration_folds: int = 5,
         random_state: int | None = 0,
     ) -> None:
@@ -133,6 +139,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.second_threshold = second_threshold
         self.fallback = fallback
         self.toned_chars = toned_chars
+        self.stack = stack
         self.calibration_folds = calibration_folds
         self.random_state = random_state
 
@@ -145,17 +152,28 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         if len(texts) != len(main) or len(second) != len(main):
             raise ValueError("texts, y and y2 must have the same length")
         self._fit_prepared(texts, main, second)
+        folds = StratifiedKFold(_n_folds(main, self.calibration_folds), shuffle=True, random_state=self.random_state)
         probabilities = None
-        if self.threshold == "auto" or self.second_threshold == "auto":
-            probabilities = self._out_of_fold(texts, main, second)
+        if self.stack or self.threshold == "auto" or self.second_threshold == "auto":
+            probabilities = self._out_of_fold(texts, main, second, folds)
+        self.stacker_ = None
+        self.classes_ = self.base_classes_
+        if self.stack and probabilities is not None:
+            # Stacked generalisation (Wolpert 1992): a logistic regression on the out-of-fold log-probabilities
+            # of the SVM and of naive Bayes learns which themes they confuse and which to trust (5-fold CV on
+            # the training split, macro-F1 of the eight themes: SVM 0.761, stacked SVM 0.769, both 0.786).
+            stacker = LogisticRegression(C=1.0, max_iter=2000)
+            self.stacker_ = clone(stacker).fit(_log(probabilities), main)
+            self.classes_ = np.asarray(self.stacker_.classes_)
+            probabilities = cross_val_predict(stacker, _log(probabilities), main, cv=folds, method="predict_proba")
         if probabilities is not None and self.threshold == "auto":
             self.threshold_ = _best_threshold(probabilities, self.classes_, main, self.fallback)
         else:
-            self.threshold_ = float(self.threshold)
+            self.threshold_ = float(self.threshold) if self.threshold != "auto" else 0.0
         if probabilities is not None and self.second_threshold == "auto":
             self.second_threshold_ = _best_second_threshold(probabilities, self.classes_, main, second)
         else:
-            self.second_threshold_ = float(self.second_threshold)
+            self.second_threshold_ = float(self.second_threshold) if self.second_threshold != "auto" else 1.0
         return self
 
     def _fit_prepared(self, texts: list[str], main: np.ndarray, second: np.ndarray) -> None:
@@ -165,29 +183,44 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         weights = np.concatenate([np.ones(len(texts)), np.full(extra.size, self.second_theme_weight)])
         self.features_ = features(self.char_ngram_range, self.word_ngram_range, self.toned_chars)
         matrix = self.features_.fit_transform(rows)
-        counts = np.unique(labels, return_counts=True)[1]
-        folds = int(max(2, min(self.calibration_folds, counts.min())))
+        folds = _n_folds(labels, self.calibration_folds)
         self.model_ = CalibratedClassifierCV(LinearSVC(C=self.C), method="sigmoid", cv=folds, ensemble=False)
         self.model_.fit(matrix, labels, sample_weight=weights)
-        self.classes_ = np.asarray(self.model_.classes_)
+        self.base_classes_ = np.asarray(self.model_.classes_)
+        self.naive_bayes_ = None
+        if self.stack:  # a second, differently biased view for the stacker: complement naive Bayes
+            self.naive_bayes_ = ComplementNB(alpha=0.3).fit(matrix, labels, sample_weight=weights)
+            self.naive_bayes_.feature_log_prob_ = self.naive_bayes_.feature_log_prob_.astype(np.float32)
+            del self.naive_bayes_.feature_count_, self.naive_bayes_.feature_all_  # only needed to refit
 
-    def _out_of_fold(self, texts: list[str], main: np.ndarray, second: np.ndarray) -> np.ndarray:
-        """Calibrated probabilities of each training row from a model that did not see it."""
-        counts = np.unique(main, return_counts=True)[1]
-        folds = int(max(2, min(self.calibration_folds, counts.min())))
-        splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
-        result = np.zeros((len(texts), len(self.classes_)))
-        for train, held_out in splitter.split(texts, main):
+    def _out_of_fold(
+        self, texts: list[str], main: np.ndarray, second: np.ndarray, folds: StratifiedKFold
+    ) -> np.ndarray:
+        """Base-model probabilities of each training row from a model that did not see it."""
+        views = 2 if self.stack else 1
+        n_classes = len(self.base_classes_)
+        result = np.zeros((len(texts), n_classes * views))
+        for train, held_out in folds.split(texts, main):
             part = clone(self).set_params(threshold=0.0, second_threshold=1.0)
             part._fit_prepared([texts[i] for i in train], main[train], second[train])
-            columns = np.searchsorted(self.classes_, part.classes_)
-            result[np.ix_(held_out, columns)] = part._probabilities([texts[i] for i in held_out])
+            columns = np.searchsorted(self.base_classes_, part.base_classes_)
+            columns = np.concatenate([columns + view * n_classes for view in range(views)])
+            result[np.ix_(held_out, columns)] = part._base_probabilities([texts[i] for i in held_out])
         return result
 
     # -- predicting --------------------------------------------------------------------------------
 
+    def _base_probabilities(self, prepared: list[str]) -> np.ndarray:
+        """The calibrated SVM's probabilities, then (when stacking) naive Bayes's, side by side."""
+        matrix = self.features_.transform(prepared)
+        views = [self.model_.predict_proba(matrix)]
+        if self.naive_bayes_ is not None:
+            views.append(self.naive_bayes_.predict_proba(matrix))
+        return np.hstack(views)
+
     def _probabilities(self, prepared: list[str]) -> np.ndarray:
-        return np.asarray(self.model_.predict_proba(self.features_.transform(prepared)))
+        base = self._base_probabilities(prepared)
+        return base if self.stacker_ is None else np.asarray(self.stacker_.predict_proba(_log(base)))
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         """Calibrated probability of every class in `classes_`, one row per comment."""
@@ -201,6 +234,14 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def classify(self, X: Sequence[str]) -> list[Classification]:
         """(code, probability, second code or None) per comment."""
         return decide(self.predict_proba(X), self.classes_, self.threshold_, self.second_threshold_, self.fallback)
+
+
+def _n_folds(labels: np.ndarray, wanted: int) -> int:
+    return int(max(2, min(wanted, np.unique(labels, return_counts=True)[1].min())))
+
+
+def _log(probabilities: np.ndarray) -> np.ndarray:
+    return np.asarray(np.log(probabilities + 1e-4))
 
 
 def decide(
