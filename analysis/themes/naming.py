@@ -18,7 +18,8 @@ from analysis.text import _CLAUSE_BREAK as CLAUSE_BREAK
 from analysis.text import NEGATIONS, ngrams, normalise, stopwords, syllables, word_segmenter
 
 NAMING_SAMPLE = 20_000
-SKIP_WORDS = NEGATIONS | {"được", "bị", "rất", "quá", "lắm", "thì", "nữa", "mới", "cũng", "vẫn"}
+# Words that say nothing about a theme on their own (negations, degree and aspect particles).
+SKIP_WORDS = NEGATIONS | frozenset("được bị rất quá lắm thì nữa mới cũng vẫn qua nhiều nhieu đã".split())
 
 
 @dataclass
