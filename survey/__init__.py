@@ -33,8 +33,10 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from survey import database, errors, formatting, i18n, security, templating
     from survey.auth import guards
     from survey.extensions import babel, csrf, db, limiter, migrate
+    from survey.services.catalog import cache
 
     database.configure_engines()
+    cache.install()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     babel.init_app(

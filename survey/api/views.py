@@ -19,8 +19,9 @@ from survey.api.openapi import openapi_document
 from survey.api.schemas import FieldError, office_code_of, parse_invitation_body, parse_response_body
 from survey.api.summary import parse_summary_query
 from survey.extensions import csrf, db, limiter
-from survey.models import Invitation, Office
+from survey.models import Invitation
 from survey.services.accounts.scoping import may_see_office
+from survey.services.catalog import cache
 from survey.services.reporting.comparison import ADJUSTED_FIELDS, adjusted_fields
 from survey.services.reporting.summary import satisfaction_summary
 from survey.services.responses import idempotency
@@ -64,8 +65,8 @@ def _office_out_of_scope(caller: Caller, body: Any) -> tuple[Response, int] | No
     code = office_code_of(body)
     if code is None or caller.scope is None:
         return None
-    office_id = db.session.scalar(select(Office.id).where(Office.code == code))
-    if office_id is not None and not may_see_office(caller.scope, office_id):
+    office = cache.office_by_code(db.session(), code)
+    if office is not None and not may_see_office(caller.scope, office.id):
         return _error(403, "office_code", "this API key may not act for that office")
     return None
 

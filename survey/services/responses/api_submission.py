@@ -1,9 +1,9 @@
 """A response sent by a partner system, kiosk or paper-entry client through the API, as one service call.
 
-The Idempotency-Key rules live here, not in the view: claim the key, replay the first answer to a repeat, refuse the
-same key with another body, and otherwise store the response and the key's answer in one transaction (so a fault can
-never leave a stored response behind a key that still says "pending"). A request that fails releases its key, so the
-client may send a corrected request with it.
+The Idempotency-Key rules live here, not in the view: store the response and the key's answer in one transaction,
+replay the first answer to a repeat, refuse the same key with another body (see `idempotency`). A request that
+fails stores nothing under its key, so the client may send a corrected request with it. Offices and procedures
+come from the process's catalog cache: a submission reads the database only to store.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey.models import Office, Procedure
+from survey.services.catalog import cache
 from survey.services.responses import idempotency
+from survey.services.responses.idempotency import IdempotencyKey
 from survey.services.responses.invitations import resolve_link
 from survey.services.responses.store import AlreadyRated, Answers, InvalidAnswers, store_response
 
@@ -51,15 +51,6 @@ class Outcome:
         return {"errors": [{"field": name, "message": message} for name, message in self.problems]}
 
 
-@dataclass(frozen=True)
-class IdempotencyKey:
-    """The client's Idempotency-Key for this API key, with a fingerprint of the request body it came with."""
-
-    api_key_id: int
-    key: str
-    request_hash: str
-
-
 def submit_api_response(
     session: Session,
     submission: ApiSubmission | None,
@@ -69,31 +60,16 @@ def submit_api_response(
     idempotency_key: IdempotencyKey | None = None,
 ) -> Outcome:
     """Store one API response exactly once. `submission` is None when the body did not parse (`parse_problems`
-    say why); with a key, the key is still claimed first, so the same key with another body is a conflict (409)."""
-    if idempotency_key is None:
-        return _store(session, submission, parse_problems, secret=secret, submission_key=None, record_id=None)
+    say why). With a key, a request refused now is still a repeat when the key was used before: the first
+    answer is replayed for the same body (even if that body would be refused today), 409 for another one."""
     try:
-        claimed = idempotency.claim(
-            session, api_key_id=idempotency_key.api_key_id, key=idempotency_key.key,
-            request_hash=idempotency_key.request_hash,
-        )  # fmt: skip
+        outcome = _store(session, submission, parse_problems, secret=secret, idempotency_key=idempotency_key)
+        if outcome.status != 201 and idempotency_key is not None:
+            replay = idempotency.earlier_answer(session, idempotency_key)
+            if replay is not None:
+                outcome = Outcome(replay.status_code, replayed_body=replay.body)
     except idempotency.IdempotencyConflict:
         return Outcome(409, problems=[("Idempotency-Key", "this key was already used with a different request body")])
-    except idempotency.StillProcessing:
-        message = "a request with this key is still being processed: retry shortly"
-        return Outcome(409, problems=[("Idempotency-Key", message)])
-    if isinstance(claimed, idempotency.Replay):
-        return Outcome(claimed.status_code, replayed_body=claimed.body)
-    submission_key = idempotency.submission_key_for(idempotency_key.api_key_id, idempotency_key.key)
-    try:
-        outcome = _store(
-            session, submission, parse_problems, secret=secret, submission_key=submission_key, record_id=claimed
-        )
-    except BaseException:
-        idempotency.release(session, claimed)
-        raise
-    if outcome.status != 201:
-        idempotency.release(session, claimed)
     return outcome
 
 
@@ -103,13 +79,12 @@ def _store(
     problems: list[Problem],
     *,
     secret: str,
-    submission_key: str | None,
-    record_id: int | None,
+    idempotency_key: IdempotencyKey | None,
 ) -> Outcome:
     if submission is None:
         return Outcome(422, problems=problems)
-    office = session.scalar(select(Office).where(Office.code == submission.office_code))
-    procedure = session.scalar(select(Procedure).where(Procedure.code == submission.procedure_code))
+    office = cache.office_by_code(session, submission.office_code)
+    procedure = cache.procedure_by_code(session, submission.procedure_code)
     problems = list(problems)
     if office is None or not office.active:
         problems.append(("office_code", "no active office has this code"))
@@ -136,13 +111,10 @@ def _store(
             channel=submission.channel,
             verified=invitation is not None and not invitation.is_public,
             invitation=invitation,
-            submission_key=submission_key,
-            idempotency_record_id=record_id,
+            idempotency_key=idempotency_key,
         )
     except AlreadyRated:
         return Outcome(409, problems=[("invitation_token", "this one-time link has already been used")])
     except InvalidAnswers as exc:  # the schema checked every answer already; a gap must never become a 500
         return Outcome(422, problems=list(exc.problems.items()))
-    if not stored.created and record_id is not None:  # stored by an earlier, abandoned attempt with this key
-        idempotency.complete(session, record_id, 201, {"id": stored.id})
     return Outcome(201, response_id=stored.id)

@@ -3,20 +3,27 @@
 Nothing is counted twice. A repeated `submission_key` (a per-render form nonce, or a key derived from an API
 Idempotency-Key) returns the first response; a one-time link is claimed with `UPDATE … WHERE used_at IS NULL`
 and its dossier hash inserted into `rated_dossiers` (primary key), so under concurrency exactly one
-submission wins on SQLite and PostgreSQL alike. The response and its rollup counts commit together.
+submission wins on SQLite and PostgreSQL alike. The response, its rollup counts and (for the API) the
+Idempotency-Key's answer commit together.
+
+The write path is lean: everything is checked, redacted and counted before the transaction starts; the catalog
+comes from the process's cache (survey.services.catalog.cache); the statements are built once per process. The
+transaction is then a handful of inserts, with the contended rollup rows updated last, so locks are held for as
+short a time as possible. A replay costs a failed insert and one read, on the rare path, not a read on every
+submission.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, cast
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from analysis.periods import local_date, local_month
-from analysis.redaction import redact
 from survey.cleaning import clean_text
 from survey.models import (
     AGE_BANDS,
@@ -30,14 +37,14 @@ from survey.models import (
     RatedDossier,
     Response,
 )
+from survey.services.catalog import cache
 from survey.services.catalog.questionnaire import active_questionnaire
-from survey.services.responses import idempotency
-from survey.services.responses.rollups import add_to_rollups, count_cells, response_values
+from survey.services.responses.idempotency import IdempotencyKey, earlier_answer, record_answer
+from survey.services.responses.rollups import add_to_rollups, count_cells
 from survey.services.transactions import rolls_back_on_error
 
 COMMENT_MAX = 2000
 LANGUAGES = ("vi", "en")
-_SQLITE_LOCK_RETRIES = 3
 # Control characters other than tab and newline, and lone surrogates (not encodable, so never storable).
 
 
@@ -78,6 +85,10 @@ class InvalidAnswers(ValueError):
 
 def prepare_comment(comment: str | None) -> str | None:
     """The comment as stored: cleaned and redacted of personal data; None when nothing is left."""
+    from analysis.redaction import (
+        redact,  # its patterns take ~0.1 s to compile: loaded on first use, not at every start
+    )
+
     if comment is None:
         return None
     text = clean_text(comment)
@@ -86,6 +97,13 @@ def prepare_comment(comment: str | None) -> str | None:
     if len(text) > COMMENT_MAX:
         raise InvalidAnswers({"comment": f"at most {COMMENT_MAX} characters"})
     return redact(text) or None
+
+
+def warm_up() -> None:
+    """Build what the first submission would otherwise wait for: the redaction patterns and word lists (about a
+    second). gunicorn.conf.py calls this in each worker before it takes requests."""
+    prepare_comment("Chị Nguyễn Thị Lan, 0912 345 678, nhà 12 đường Lê Lợi: cán bộ hướng dẫn tận tình.")
+    prepare_comment("Chi Nguyen Thi Lan, 0912 345 678: can bo huong dan tan tinh.")
 
 
 def _is_int(value: object, low: int, high: int) -> bool:
@@ -122,14 +140,30 @@ def answer_problems(answers: Answers) -> dict[str, str]:
     return problems
 
 
+# Built once per process: a submission only binds its values (see the module's docstring).
+_RESPONSES = cast(Table, Response.__table__)
+_INVITATIONS = cast(Table, Invitation.__table__)
+_INSERT_RESPONSE = insert(_RESPONSES).returning(_RESPONSES.c.id)
+_CLAIM_LINK = (
+    update(_INVITATIONS)
+    .where(_INVITATIONS.c.id == bindparam("link_id"), _INVITATIONS.c.used_at.is_(None))
+    .values(used_at=bindparam("used"), response_id=bindparam("response"))
+)
+_RATE_DOSSIER = insert(cast(Table, RatedDossier.__table__))
+
+
 def _response_id_for_key(session: Session, submission_key: str | None) -> int | None:
     if not submission_key:
         return None
     return session.scalar(select(Response.id).where(Response.submission_key == submission_key))
 
 
-def _questionnaire_id(session: Session) -> int:
-    """The active version's id; installing version 1 on first use may race another request, so retry once."""
+def questionnaire_id(session: Session) -> int:
+    """The active version's id (cached per process); the first submission ever installs version 1, which may
+    race another request's install, so that is retried once."""
+    current = cache.active_questionnaire(session)
+    if current is not None:
+        return current.id
     try:
         version_id = active_questionnaire(session).id
         session.commit()
@@ -143,6 +177,28 @@ class _LinkTaken(Exception):
     """Another submission claimed the one-time link between our check and our update."""
 
 
+@dataclass(frozen=True)
+class _Link:
+    """What the write needs of a one-time link, read before the transaction starts."""
+
+    id: int
+    dossier_hash: str | None
+
+
+def _problems(answers: Answers, office_id: int, procedure_id: int, channel: str, invitation: Invitation | None,
+              submission_key: str | None) -> dict[str, str]:  # fmt: skip
+    problems = answer_problems(answers)
+    if channel not in CHANNELS:
+        problems["channel"] = f"must be one of {', '.join(CHANNELS)}"
+    if invitation is not None and invitation.office_id != office_id:
+        problems["office_id"] = "does not match the link's office"
+    if invitation is not None and invitation.procedure_id not in (None, procedure_id):
+        problems["procedure_id"] = "does not match the link's procedure"
+    if submission_key is not None and not 1 <= len(submission_key) <= 64:
+        problems["submission_key"] = "must be 1 to 64 characters"
+    return problems
+
+
 @rolls_back_on_error
 def store_response(
     session: Session,
@@ -154,110 +210,91 @@ def store_response(
     verified: bool,
     invitation: Invitation | None = None,
     submission_key: str | None = None,
-    idempotency_record_id: int | None = None,
+    idempotency_key: IdempotencyKey | None = None,
     now: datetime | None = None,
 ) -> StoredResponse:
     """Store one response and its rollup counts in one transaction; replays of `submission_key` store nothing.
 
-    With `idempotency_record_id` (an API request's claimed Idempotency-Key) the key's answer is kept in the same
-    transaction, so a fault can never leave a stored response behind a key that still says "pending".
+    With `idempotency_key` (an API request's Idempotency-Key) the response's submission_key is derived from it and
+    the key's answer is kept in the same transaction; a repeat returns the first response (`created` False), and
+    the same key with another body raises `idempotency.IdempotencyConflict`.
     """
-    problems = answer_problems(answers)
-    if channel not in CHANNELS:
-        problems["channel"] = f"must be one of {', '.join(CHANNELS)}"
-    if invitation is not None and invitation.office_id != office_id:
-        problems["office_id"] = "does not match the link's office"
-    if invitation is not None and invitation.procedure_id not in (None, procedure_id):
-        problems["procedure_id"] = "does not match the link's procedure"
-    if submission_key is not None and not 1 <= len(submission_key) <= 64:
-        problems["submission_key"] = "must be 1 to 64 characters"
+    if idempotency_key is not None:
+        submission_key = idempotency_key.submission_key
+    problems = _problems(answers, office_id, procedure_id, channel, invitation, submission_key)
     if problems:
         raise InvalidAnswers(problems)
-    comment = prepare_comment(answers.comment)
     created_at = now or datetime.now(UTC)
-    for attempt in range(_SQLITE_LOCK_RETRIES):
-        try:
-            return _store_once(session, answers, comment, office_id, procedure_id, channel, verified,
-                               invitation, submission_key, idempotency_record_id, created_at)  # fmt: skip
-        except OperationalError as exc:  # SQLite: "database is locked" after busy_timeout under heavy writes
-            session.rollback()
-            if attempt + 1 == _SQLITE_LOCK_RETRIES or "locked" not in str(exc.orig):
-                raise
-    raise AssertionError("unreachable")
-
-
-def _store_once(
-    session: Session,
-    answers: Answers,
-    comment: str | None,
-    office_id: int,
-    procedure_id: int,
-    channel: str,
-    verified: bool,
-    invitation: Invitation | None,
-    submission_key: str | None,
-    idempotency_record_id: int | None,
-    created_at: datetime,
-) -> StoredResponse:
-    existing = _response_id_for_key(session, submission_key)
-    if existing is not None:
-        return StoredResponse(existing, False)
-    one_time = invitation is not None and not invitation.is_public
-    if invitation is not None and one_time:
-        session.refresh(invitation)
-        if invitation.used_at is not None or (
-            invitation.dossier_hash is not None and session.get(RatedDossier, invitation.dossier_hash) is not None
-        ):
-            existing = _response_id_for_key(session, submission_key)  # its twin may have just been stored
-            if existing is not None:
-                return StoredResponse(existing, False)
-            raise AlreadyRated()
-    questionnaire_id = _questionnaire_id(session)
-    response = Response(
-        created_at=created_at,
-        month=local_month(created_at),
-        procedure_id=procedure_id,
-        office_id=office_id,
-        channel=channel,
-        service_mode=answers.service_mode,
-        verified=verified,
-        questionnaire_version_id=questionnaire_id,
-        rating=answers.rating,
-        **{f"element_{name}": answers.elements.get(name) for name in ELEMENTS},
-        on_time=answers.on_time,
-        returns=answers.returns,
-        agencies=answers.agencies,
-        extra_payment=answers.extra_payment,
-        comment=comment,
-        language=answers.language,
-        age_band=answers.age_band,
-        sex=answers.sex,
-        submission_key=submission_key,
-    )
-    session.add(response)
+    row = _response_row(answers, prepare_comment(answers.comment), office_id, procedure_id, channel, verified,
+                        submission_key, created_at)  # fmt: skip
+    cells = count_cells([row])
+    link = None
+    if invitation is not None and not invitation.is_public:
+        link = _Link(invitation.id, invitation.dossier_hash)
+    row["questionnaire_version_id"] = questionnaire_id(session)
     try:
-        session.flush()
-        add_to_rollups(session, count_cells([response_values(response)]))
-        if invitation is not None and one_time:
-            claimed = session.execute(
-                update(Invitation)
-                .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
-                .values(used_at=created_at, response_id=response.id)
-                .execution_options(synchronize_session=False)
-            )
-            if claimed.rowcount != 1:  # type: ignore[attr-defined]
-                raise _LinkTaken()
-            session.add(RatedDossier(dossier_hash=invitation.dossier_hash, rated_on=local_date(created_at)))
-            session.flush()
-        if idempotency_record_id is not None:
-            idempotency.record_answer(session, idempotency_record_id, 201, {"id": response.id})
+        response_id = int(session.execute(_INSERT_RESPONSE, row).scalar_one())
+        if link is not None:
+            _claim(session, link, response_id, created_at)
+        if idempotency_key is not None:
+            record_answer(session, idempotency_key, 201, {"id": response_id}, created_at)
+        add_to_rollups(session, cells)  # last: the rows every submission updates are locked the shortest time
         session.commit()
     except (IntegrityError, _LinkTaken):
         session.rollback()
-        existing = _response_id_for_key(session, submission_key)
-        if existing is not None:
-            return StoredResponse(existing, False)
-        if one_time:
-            raise AlreadyRated() from None
-        raise
-    return StoredResponse(response.id, True)
+        earlier = _earlier(session, submission_key, idempotency_key, one_time=link is not None)
+        if earlier is None:
+            raise
+        return earlier
+    return StoredResponse(response_id, True)
+
+
+def _response_row(answers: Answers, comment: str | None, office_id: int, procedure_id: int, channel: str,
+                  verified: bool, submission_key: str | None, created_at: datetime) -> dict[str, Any]:  # fmt: skip
+    """The response as the columns the insert binds (every column, so one compiled statement serves all)."""
+    return {
+        "created_at": created_at,
+        "month": local_month(created_at),
+        "procedure_id": procedure_id,
+        "office_id": office_id,
+        "channel": channel,
+        "service_mode": answers.service_mode,
+        "verified": verified,
+        "rating": answers.rating,
+        **{f"element_{name}": answers.elements.get(name) for name in ELEMENTS},
+        "on_time": answers.on_time,
+        "returns": answers.returns,
+        "agencies": answers.agencies,
+        "extra_payment": answers.extra_payment,
+        "comment": comment,
+        "language": answers.language,
+        "age_band": answers.age_band,
+        "sex": answers.sex,
+        "submission_key": submission_key,
+        "is_demo": False,
+    }
+
+
+def _claim(session: Session, link: _Link, response_id: int, when: datetime) -> None:
+    """Mark the one-time link used and its dossier rated; another submission's claim wins if it came first."""
+    claimed = session.execute(_CLAIM_LINK, {"link_id": link.id, "used": when, "response": response_id})
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise _LinkTaken()
+    session.execute(_RATE_DOSSIER, {"dossier_hash": link.dossier_hash, "rated_on": local_date(when)})
+
+
+def _earlier(
+    session: Session, submission_key: str | None, idempotency_key: IdempotencyKey | None, *, one_time: bool
+) -> StoredResponse | None:
+    """After a refused insert: the response this submission already stored (a replay), AlreadyRated when another
+    submission used the one-time link, or None when the refusal was something else (re-raised by the caller)."""
+    if idempotency_key is not None:
+        replay = earlier_answer(session, idempotency_key)  # raises IdempotencyConflict for another body
+        if replay is not None and "id" in replay.body:
+            return StoredResponse(int(replay.body["id"]), False)
+    existing = _response_id_for_key(session, submission_key)
+    if existing is not None:
+        return StoredResponse(existing, False)
+    if one_time:
+        raise AlreadyRated()
+    return None

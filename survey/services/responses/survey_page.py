@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey.models import Invitation, OfficeProcedure, Procedure, QuestionnaireVersion
+from survey.models import Invitation
+from survey.services.catalog import cache
 from survey.services.catalog.questionnaire import shipped_definition
 from survey.services.responses.invitations import resolve_link
 from survey.services.transactions import rolls_back_on_error
@@ -57,28 +56,12 @@ class SurveyPage:
 
 def _definition(session: Session) -> dict[str, Any]:
     """The active questionnaire, read without writing (the service installs version 1 on first store)."""
-    definition = session.scalar(
-        select(QuestionnaireVersion.definition)
-        .where(QuestionnaireVersion.active.is_(True))
-        .order_by(QuestionnaireVersion.version.desc())
-        .limit(1)
-    )
-    return dict(definition) if definition else shipped_definition(1)
+    current = cache.active_questionnaire(session)
+    return current.definition if current is not None else shipped_definition(1)
 
 
 def _office_procedures(session: Session, office_id: int) -> tuple[ProcedureChoice, ...]:
-    rows = session.execute(
-        select(Procedure.id, Procedure.code, Procedure.name)
-        .join(OfficeProcedure, OfficeProcedure.procedure_id == Procedure.id)
-        .where(OfficeProcedure.office_id == office_id, Procedure.active.is_(True))
-    )
-    return tuple(sorted((ProcedureChoice(*row) for row in rows), key=lambda choice: _reading_order(choice.name)))
-
-
-def _reading_order(name: str) -> tuple[str, str]:
-    """Alphabetical as a Vietnamese reader expects: "Đăng ký" among the D's, not after "Xóa" as bytes sort it."""
-    base = "".join(ch for ch in unicodedata.normalize("NFD", name) if not unicodedata.combining(ch))
-    return base.replace("Đ", "D").replace("đ", "d").casefold(), name
+    return tuple(ProcedureChoice(item.id, item.code, item.name) for item in cache.office_procedures(session, office_id))
 
 
 SUBMIT_GRACE = timedelta(hours=24)
@@ -96,15 +79,16 @@ def load_page(
         return SurveyPage(token=token, status=state.status, definition=shipped_definition(1))
     # A poster link opened with ?kiosk=1 on a counter tablet counts as the kiosk channel.
     kiosk = invitation.channel == "kiosk" or (invitation.is_public and kiosk_requested)
-    procedure = invitation.procedure
+    office = cache.office_by_id(session, invitation.office_id)
+    procedure = None if invitation.procedure_id is None else cache.procedure_by_id(session, invitation.procedure_id)
     return SurveyPage(
         token=token,
         status=state.status,
         definition=_definition(session),
         invitation=invitation,
-        office_name=invitation.office.name,
+        office_name=office.name if office else "",
         procedure_name=procedure.name if procedure else None,
-        choices=None if procedure else _office_procedures(session, invitation.office_id),
+        choices=None if invitation.procedure_id is not None else _office_procedures(session, invitation.office_id),
         channel="kiosk" if kiosk else invitation.channel,
         kiosk=kiosk,
     )
