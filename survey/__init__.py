@@ -30,7 +30,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'survey.db'}"
 
-    from survey import database, errors, formatting, i18n, security, templating
+    from survey import database, errors, formatting, i18n, logs, security, templating
     from survey.auth import guards
     from survey.extensions import babel, csrf, db, limiter, migrate
     from survey.services.catalog import cache
@@ -44,6 +44,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         locale_selector=i18n.select_locale,
         default_translation_directories=str(PROJECT_ROOT / "translations"),
     )
+    logs.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     templating.init_app(app)

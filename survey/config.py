@@ -23,7 +23,9 @@ class Config:
     ENV_NAME = "base"
     SECRET_KEY = DEVELOPMENT_SECRET
     SQLALCHEMY_DATABASE_URI = ""  # empty = SQLite file in the instance folder
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {"pool_pre_ping": True}
+    # pre_ping: a connection the database dropped (a restart, a failover) is replaced before use, so the service
+    # recovers by itself; hide_parameters: an SQL error in the log never shows the values (comments, answers).
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {"pool_pre_ping": True, "hide_parameters": True}
     BASE_URL = "http://127.0.0.1:8000"
     API_RATE_LIMIT = "600/minute"
     SUBMIT_RATE_LIMIT = "30/minute"
@@ -43,6 +45,7 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)  # an official's sign-in lasts a working day
     MAX_CONTENT_LENGTH = 256 * 1024
     DEMO_ALLOWED = True
+    LOG_IPS = False  # client addresses stay out of the access log unless SURVEY_LOG_IPS says otherwise
     PASSWORD_HASH_COST = "standard"  # argon2id, RFC 9106 low-memory profile (survey/services/accounts/passwords.py)
 
 
@@ -82,6 +85,17 @@ def _whole_number(name: str, raw: str) -> int:
     return value
 
 
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _yes_or_no(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in _TRUE + _FALSE:
+        raise ConfigurationError(f"{name} must be one of {', '.join(_TRUE + _FALSE)}, got {raw!r}")
+    return value in _TRUE
+
+
 def settings_from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Read SURVEY_* variables into config keys; only variables that are set are returned."""
     environ = os.environ if environ is None else environ
@@ -97,6 +111,8 @@ def settings_from_environment(environ: Mapping[str, str] | None = None) -> dict[
             settings[key] = environ[variable].strip()
     if environ.get("SURVEY_BASE_URL", "").strip():
         settings["BASE_URL"] = environ["SURVEY_BASE_URL"].strip().rstrip("/")
+    if environ.get("SURVEY_LOG_IPS", "").strip():
+        settings["LOG_IPS"] = _yes_or_no("SURVEY_LOG_IPS", environ["SURVEY_LOG_IPS"])
     if environ.get("SURVEY_RETENTION_DAYS", "").strip():
         settings["RETENTION_DAYS"] = _whole_number("SURVEY_RETENTION_DAYS", environ["SURVEY_RETENTION_DAYS"])
     return settings
