@@ -32,13 +32,13 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
     from survey import database, errors, formatting, i18n, logs, security, templating
     from survey.auth import guards
-    from survey.extensions import babel, csrf, db, limiter, migrate
+    from survey.extensions import babel, csrf, db, limiter
     from survey.services.catalog import cache
 
     database.configure_engines()
     cache.install()
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    database.init_migrations(app, directory=str(PROJECT_ROOT / "migrations"))
     babel.init_app(
         app,
         locale_selector=i18n.select_locale,

@@ -15,8 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
 from survey.services import audit
@@ -82,6 +80,9 @@ def to_csv(table: Table) -> bytes:
 
 def to_xlsx(table: Table) -> bytes:
     """One sheet: the title, a header of labels, the rows, then the notes."""
+    from openpyxl import Workbook  # imported by the download that needs it, not by every process that starts
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None

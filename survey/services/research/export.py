@@ -22,14 +22,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
-from analysis.anonymise import TOP, Plan
+from analysis.anonymise_hierarchy import TOP
 from analysis.periods import is_month
-from analysis.redaction import redact
 from survey.models import ELEMENTS, Response
 from survey.services import audit
 from survey.services.research.codebook import ExportFacts, build_codebook, codebook_markdown
@@ -52,6 +51,9 @@ from survey.services.research.plan import (
     snapshot,
 )
 from survey.services.research.writers import OutputFiles, open_writer, sha256_of
+
+if TYPE_CHECKING:
+    from analysis.anonymise import Plan
 
 __all__ = ["ExportError", "ExportOptions", "ExportResult", "export_anonymised"]
 
@@ -187,6 +189,10 @@ def _row_builders(
     columns: Sequence[Column], sources: list[str], quasi: Sequence[str], catalog: Catalog
 ) -> list[Callable[[Sequence[Any], tuple[str, ...]], Any]]:
     """One function per output column: (stored row, generalised QI values) → the value written."""
+    from analysis.redaction import (
+        redact,  # its patterns take ~0.1 s to compile: loaded on first use, not at every start
+    )
+
     position = {name: index for index, name in enumerate(sources)}
     versions = catalog.questionnaire_versions
 

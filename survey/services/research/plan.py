@@ -10,23 +10,17 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, Select, func, select
 from sqlalchemy.orm import Session
 
-from analysis.anonymise import (
-    TOP,
-    Hierarchy,
-    HierarchyError,
-    Plan,
-    choose_generalisation,
-    hierarchy_for_kind,
-    month_hierarchy,
-    office_region_hierarchy,
-)
+from analysis.anonymise_hierarchy import TOP, Hierarchy, HierarchyError, month_hierarchy, office_region_hierarchy
 from analysis.regions import PROVINCES, REGIONS
 from survey.models import Office, Procedure, QuestionnaireVersion, Response
+
+if TYPE_CHECKING:  # analysis.anonymise needs numpy: imported by an export, not by every process that starts
+    from analysis.anonymise import Plan
 
 
 class ExportError(ValueError):
@@ -125,6 +119,8 @@ def build_hierarchies(
     quasi: Sequence[str], catalog: Catalog, marginals: dict[str, Counter[str]], k: int
 ) -> dict[str, Hierarchy]:
     """One hierarchy per quasi-identifier, in `quasi` order."""
+    from analysis.anonymise import hierarchy_for_kind
+
     builders = {
         "month": month_hierarchy,
         "office": lambda: office_region_hierarchy(catalog.office_provinces.items()),
@@ -198,6 +194,8 @@ def plan_generalisation(
     max_suppression: float,
 ) -> Plan:
     """Choose the generalisation with the least information loss for these counts."""
+    from analysis.anonymise import choose_generalisation
+
     marginals: dict[str, Counter[str]] = {name: Counter() for name in quasi}
     for values, count in combinations:
         for name, value in zip(quasi, values, strict=False):

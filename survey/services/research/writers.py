@@ -14,12 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 from survey.services.research.columns import Column
 
-ARROW_TYPES = {"string": pa.string(), "integer": pa.int16(), "boolean": pa.bool_()}
+ARROW_TYPES = {"string": "string", "integer": "int16", "boolean": "bool_"}  # pyarrow type factories by column type
 
 
 class RowWriter(Protocol):
@@ -57,12 +54,18 @@ class ParquetRowWriter:
     """Parquet with typed, nullable columns; each call writes one record batch (bounded memory)."""
 
     def __init__(self, path: Path, columns: Sequence[Column]):
-        self._schema = pa.schema([pa.field(column.name, ARROW_TYPES[column.type]) for column in columns])
+        import pyarrow as pa  # imported by the export that writes Parquet, not by every process that starts
+        import pyarrow.parquet as pq
+
+        self._pa = pa
+        fields = [pa.field(column.name, getattr(pa, ARROW_TYPES[column.type])()) for column in columns]
+        self._schema = pa.schema(fields)
         self._writer = pq.ParquetWriter(str(path), self._schema, compression="zstd")
 
     def write(self, rows: Sequence[tuple[Any, ...]]) -> None:
         if not rows:
             return
+        pa = self._pa
         arrays = [pa.array([row[index] for row in rows], type=field.type) for index, field in enumerate(self._schema)]
         self._writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=self._schema))
 

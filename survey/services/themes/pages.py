@@ -15,8 +15,6 @@ from functools import lru_cache
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from analysis.redaction import redact
-from analysis.themes import load_seed_themes
 from survey.models import Office, Procedure, Response, ResponseTheme, Theme, ThemeRun
 from survey.services.themes.runs import theme_share, themes_of
 
@@ -78,6 +76,8 @@ class ThemeDetail:
 @lru_cache(maxsize=1)
 def seed_labels() -> dict[str, str]:
     """Official seed theme code → its Vietnamese label, from analysis/data/seed_themes.json."""
+    from analysis.themes import load_seed_themes  # analysis.themes needs numpy and scipy: loaded on first use
+
     return {theme.code: theme.name_vi for theme in load_seed_themes()}
 
 
@@ -159,6 +159,10 @@ def visible_run(session: Session, scope: Scope, run_id: int) -> ThemeRun | None:
 
 
 def _view(theme: Theme, run: ThemeRun) -> ThemeView:
+    from analysis.redaction import (
+        redact,  # its patterns take ~0.1 s to compile: loaded on first use, not at every start
+    )
+
     return ThemeView(
         id=theme.id,
         code=theme.code,
@@ -172,6 +176,10 @@ def _view(theme: Theme, run: ThemeRun) -> ThemeView:
 
 
 def _example(response_id: int, month: str, comment: str | None) -> Example:
+    from analysis.redaction import (
+        redact,  # its patterns take ~0.1 s to compile: loaded on first use, not at every start
+    )
+
     return Example(response_id, month, redact(comment or ""))
 
 
