@@ -40,7 +40,7 @@ BENCH = Path(__file__).resolve().parent
 
 LUA = r"""
 local threads = {}
-counter, accepted, refused = 0, 0, 0
+counter, accepted, refused, statuses = 0, 0, 0, ""
 function setup(thread)
   table.insert(threads, thread)
   thread:set("id", #threads)
@@ -58,17 +58,20 @@ function request()
   return wrk.format("POST", path, nil, body .. "&submission_key=" .. key)
 end
 function response(status, headers, body)
-  if status == 201 or status == 303 then accepted = accepted + 1 else refused = refused + 1 end
+  if status == 201 or status == 303 then accepted = accepted + 1 else
+    refused = refused + 1
+    if not string.find(statuses, tostring(status)) then statuses = statuses .. " " .. status end
+  end
 end
 function done(summary, latency, requests)
-  local a, r = 0, 0
-  for _, t in ipairs(threads) do a = a + t:get("accepted"); r = r + t:get("refused") end
+  local a, r, s = 0, 0, ""
+  for _, t in ipairs(threads) do a = a + t:get("accepted"); r = r + t:get("refused"); s = s .. t:get("statuses") end
   local e = summary.errors
   io.write(string.format(
     'RESULT {"requests": %d, "seconds": %f, "p50_ms": %f, "p99_ms": %f, "accepted": %d, "refused": %d, ' ..
-    '"socket_errors": %d, "timeouts": %d}\n',
+    '"socket_errors": %d, "timeouts": %d, "statuses": "%s"}\n',
     summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    a, r, e.connect + e.read + e.write, e.timeout))
+    a, r, e.connect + e.read + e.write, e.timeout, s))
 end
 """
 
@@ -92,6 +95,24 @@ def wrapped_config(config: Path | None) -> str:
     )
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def family_cpu(parent: int) -> float:
+    """CPU seconds (user + system) used so far by a server process and its live children (gunicorn's workers,
+    PostgreSQL's backends)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            pid = int(stat.parent.name)
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, ValueError):
+            continue  # the process ended meanwhile
+        if pid == parent or int(fields[1]) == parent:  # after "pid (comm)": state ppid pgrp session … utime stime
+            total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -111,7 +132,7 @@ def gunicorn_command(options: argparse.Namespace, port: int, app: str) -> list[s
 
 
 @contextmanager
-def served(options: argparse.Namespace, app: str, environment: dict[str, str], log: Path) -> Iterator[str]:
+def served(options: argparse.Namespace, app: str, environment: dict[str, str], log: Path) -> Iterator[tuple[str, int]]:
     port = free_port()
     with log.open("wb") as output:
         process = subprocess.Popen(
@@ -123,7 +144,7 @@ def served(options: argparse.Namespace, app: str, environment: dict[str, str], l
         )
     try:
         wait_until_up(process, log)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", process.pid
     finally:
         process.send_signal(signal.SIGTERM)  # graceful: requests under way are finished first
         try:
@@ -160,20 +181,27 @@ def open_form(base_url: str, token: str) -> tuple[str, str]:
     return "; ".join(cookies), text[start : text.index('"', start)]
 
 
-def run_wrk(options: argparse.Namespace, base_url: str, kind: str, prefix: str, headers: dict[str, str],
+def run_wrk(options: argparse.Namespace, server: tuple[str, int], kind: str, prefix: str, headers: dict[str, str],
             path: str, body: str, folder: Path) -> dict[str, Any]:  # fmt: skip
+    """One wrk run; adds the server's CPU milliseconds per request (its workers' own accounting, whatever else
+    the machine is doing) and, for PostgreSQL, the database server's."""
+    base_url, master = server
     script = folder / "post.lua"
     script.write_text(LUA, encoding="utf-8")
     command = ["wrk", "-t", str(options.wrk_threads), "-c", str(options.connections), "-d", f"{options.duration}s",
-               "--timeout", "10s", "-s", str(script)]  # fmt: skip
+               "--timeout", f"{options.timeout}s", "-s", str(script)]  # fmt: skip
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     command += [f"{base_url}{path}", "--", kind, prefix, path, body]
+    cpu_before = family_cpu(master), family_cpu(options.database_pid) if options.database_pid else 0.0
     finished = subprocess.run(command, capture_output=True, text=True, timeout=options.duration + 60, check=False)
+    cpu_after = family_cpu(master), family_cpu(options.database_pid) if options.database_pid else 0.0
     for line in finished.stdout.splitlines():
         if line.startswith("RESULT "):
             result: dict[str, Any] = json.loads(line.removeprefix("RESULT "))
             result["rps"] = result["requests"] / result["seconds"]
+            result["cpu_ms"] = (cpu_after[0] - cpu_before[0]) * 1000 / max(result["requests"], 1)
+            result["db_cpu_ms"] = (cpu_after[1] - cpu_before[1]) * 1000 / max(result["requests"], 1)
             return result
     sys.exit(f"wrk failed:\n{finished.stdout}\n{finished.stderr}")
 
@@ -207,12 +235,12 @@ def measure(options: argparse.Namespace, backend: str, database_url: str, folder
             served(options, "load_apps:bare_app()", environment, folder / f"gunicorn-{kind}-bare.log") as bare_url,
             served(options, "load_apps:survey_app()", environment, folder / f"gunicorn-{kind}-survey.log") as url,
         ):
-            urls = {"bare": bare_url, "survey": url}
-            targets = {app: target(kind, address, prepared) for app, address in urls.items()}
+            servers = {"bare": bare_url, "survey": url}
+            targets = {app: target(kind, server[0], prepared) for app, server in servers.items()}
             for number in range(options.rounds):
-                for app, address in urls.items():
+                for app, server in servers.items():
                     prefix = f"{kind}{app}{number}t{int(time.time())}"
-                    runs[app].append(run_wrk(options, address, kind, prefix, *targets[app], folder))
+                    runs[app].append(run_wrk(options, server, kind, prefix, *targets[app], folder))
         after = count_stored(database_url)  # once the server has finished every request it took
         rows.append({
             "backend": backend,
@@ -229,10 +257,11 @@ def measure(options: argparse.Namespace, backend: str, database_url: str, folder
 def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Medians of the rounds' rates and latencies; totals of what was accepted, refused or failed."""
     figures: dict[str, Any] = {}
-    for name in ("rps", "p50_ms", "p99_ms"):
+    for name in ("rps", "p50_ms", "p99_ms", "cpu_ms", "db_cpu_ms"):
         figures[name] = statistics.median(run[name] for run in runs)
     for name in ("accepted", "refused", "socket_errors", "timeouts"):
         figures[name] = sum(run[name] for run in runs)
+    figures["statuses"] = sorted({status for run in runs for status in run["statuses"].split()})
     return figures
 
 
@@ -240,19 +269,24 @@ def report(rows: list[dict[str, Any]], options: argparse.Namespace) -> None:
     settings = f"config={options.config or 'none'} workers={options.workers or '-'} threads={options.threads or '-'}"
     print(f"\nwrk -t{options.wrk_threads} -c{options.connections} -d{options.duration}s x {options.rounds} rounds "
           f"(medians); gunicorn {settings}")  # fmt: skip
-    print(f"{'backend':<11}{'kind':<6}{'bare r/s':>10}{'p50':>8}{'p99':>8}{'survey r/s':>12}{'p50':>8}{'p99':>8}"
-          f"{'ratio':>7}{'accepted':>10}{'stored':>8}{'refused':>8}{'errors':>7} rollups")  # fmt: skip
+    print(f"{'':17}{'---------- bare Flask ----------':>33}  {'------------- survey -------------':>36}")
+    columns = f"{'r/s':>8}{'p50':>7}{'p99':>7}{'cpu':>7}"
+    print(f"{'backend':<11}{'kind':<6}{columns}  {columns}{'db':>5}{'ratio':>7}{'accepted':>9}{'stored':>8}"
+          f"{'refused':>8}{'errors':>7} rollups")  # fmt: skip
     for row in rows:
         bare, survey = row["bare"], row["survey"]
         print(
-            f"{row['backend']:<11}{row['kind']:<6}{bare['rps']:>10.0f}{bare['p50_ms']:>8.1f}{bare['p99_ms']:>8.1f}"
-            f"{survey['rps']:>12.0f}{survey['p50_ms']:>8.1f}{survey['p99_ms']:>8.1f}"
-            f"{row['ratio']:>7.2f}{survey['accepted']:>10}{row['stored']:>8}{survey['refused']:>8}"
-            f"{survey['socket_errors'] + survey['timeouts']:>7} {'agree' if row['rollups_agree'] else 'DIFFER'}"
+            f"{row['backend']:<11}{row['kind']:<6}{bare['rps']:>8.0f}{bare['p50_ms']:>7.1f}{bare['p99_ms']:>7.1f}"
+            f"{bare['cpu_ms']:>7.2f}  {survey['rps']:>8.0f}{survey['p50_ms']:>7.1f}{survey['p99_ms']:>7.1f}"
+            f"{survey['cpu_ms']:>7.2f}{survey['db_cpu_ms']:>5.1f}{row['ratio']:>7.2f}{survey['accepted']:>9}"
+            f"{row['stored']:>8}{survey['refused']:>8}{survey['socket_errors'] + survey['timeouts']:>7} "
+            f"{'agree' if row['rollups_agree'] else 'DIFFER'}"
+            + (f"  refused with {', '.join(survey['statuses'])}" if survey["statuses"] else "")
         )
-    print("p50/p99 in ms; ratio = survey r/s / bare r/s, round by round; accepted = 201/303 answers wrk received;")
-    print("stored = rows the database gained (it may exceed accepted by requests in flight when wrk stopped;")
-    print("fewer stored than accepted would be a loss); rollups agree = rating counts equal the stored responses")
+    print("p50/p99: latency in ms; cpu: the gunicorn processes' CPU ms per request (db: PostgreSQL's own);")
+    print("ratio = survey r/s / bare r/s, round by round; accepted = 201/303 answers wrk received; stored = rows")
+    print("the database gained (it may exceed accepted by requests in flight when wrk stopped; fewer stored than")
+    print("accepted would be a loss); rollups agree = the rating counts equal the stored responses")
 
 
 def main() -> None:
@@ -261,6 +295,7 @@ def main() -> None:
     parser.add_argument("--kinds", default="api,form")
     parser.add_argument("--duration", type=int, default=5, help="seconds of each wrk run")
     parser.add_argument("--rounds", type=int, default=3, help="wrk runs per app, alternating bare and survey")
+    parser.add_argument("--timeout", type=int, default=3, help="seconds before wrk counts a request as timed out")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--config", type=Path)
@@ -271,6 +306,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (databases, gunicorn.log)")
     options = parser.parse_args()
     options.kinds = options.kinds.split(",")
+    options.database_pid = None
     if options.config is None and not options.no_config and (PROJECT / "gunicorn.conf.py").exists():
         options.config = PROJECT / "gunicorn.conf.py"
     if shutil.which("wrk") is None:
@@ -291,10 +327,13 @@ def main() -> None:
             if server is None:
                 sys.exit("PostgreSQL binaries (initdb, pg_ctl) not found: apt-get install -y postgresql")
             try:
+                postmaster = int((server.root / "data" / "postmaster.pid").read_text().split()[0])
+                options.database_pid = postmaster
                 server.execute("CREATE DATABASE bench")
                 (folder / "pg").mkdir()
                 rows += measure(options, backend, server.url("bench"), folder / "pg")
             finally:
+                options.database_pid = None
                 server.stop()
     finally:
         if options.keep:

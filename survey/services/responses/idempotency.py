@@ -66,7 +66,7 @@ def submission_key_for(api_key_id: int, idempotency_key: str) -> str:
 def record_answer(session: Session, key: IdempotencyKey, status_code: int, body: dict[str, Any], now: datetime) -> None:
     """Keep the answer in the caller's transaction (the response's own), so the two are stored together."""
     values = {"api_key_id": key.api_key_id, "key": key.key, "request_hash": key.request_hash}
-    session.execute(_RECORD, {**values, "status_code": status_code, "body": body, "created_at": now})
+    session.connection().execute(_RECORD, {**values, "status_code": status_code, "body": body, "created_at": now})
 
 
 def earlier_answer(session: Session, key: IdempotencyKey) -> Replay | None:

@@ -233,7 +233,8 @@ def store_response(
         link = _Link(invitation.id, invitation.dossier_hash)
     row["questionnaire_version_id"] = questionnaire_id(session)
     try:
-        response_id = int(session.execute(_INSERT_RESPONSE, row).scalar_one())
+        connection = session.connection()  # Core statements on the session's connection: no ORM work per insert
+        response_id = int(connection.execute(_INSERT_RESPONSE, row).scalar_one())
         if link is not None:
             _claim(session, link, response_id, created_at)
         if idempotency_key is not None:
@@ -277,10 +278,11 @@ def _response_row(answers: Answers, comment: str | None, office_id: int, procedu
 
 def _claim(session: Session, link: _Link, response_id: int, when: datetime) -> None:
     """Mark the one-time link used and its dossier rated; another submission's claim wins if it came first."""
-    claimed = session.execute(_CLAIM_LINK, {"link_id": link.id, "used": when, "response": response_id})
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    connection = session.connection()
+    claimed = connection.execute(_CLAIM_LINK, {"link_id": link.id, "used": when, "response": response_id})
+    if claimed.rowcount != 1:
         raise _LinkTaken()
-    session.execute(_RATE_DOSSIER, {"dossier_hash": link.dossier_hash, "rated_on": local_date(when)})
+    connection.execute(_RATE_DOSSIER, {"dossier_hash": link.dossier_hash, "rated_on": local_date(when)})
 
 
 def _earlier(
