@@ -99,8 +99,8 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def family_cpu(parent: int) -> float:
-    """CPU seconds (user + system) used so far by a server process and its live children (gunicorn's workers,
-    PostgreSQL's backends)."""
+    """CPU seconds (user + system) used so far by a server process and its children, live or ended (gunicorn's
+    workers, recycled after max_requests; PostgreSQL's backends)."""
     total = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -108,7 +108,9 @@ def family_cpu(parent: int) -> float:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except (OSError, ValueError):
             continue  # the process ended meanwhile
-        if pid == parent or int(fields[1]) == parent:  # after "pid (comm)": state ppid pgrp session … utime stime
+        if pid == parent:  # after "pid (comm)": state ppid … utime stime cutime cstime (its ended children's)
+            total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+        elif int(fields[1]) == parent:
             total += int(fields[11]) + int(fields[12])
     return total / CLOCK_TICKS
 

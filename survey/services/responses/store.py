@@ -15,6 +15,7 @@ submission.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from analysis.periods import local_date, local_month
 from survey.cleaning import clean_text
+from survey.database import writing
 from survey.models import (
     AGE_BANDS,
     CHANNELS,
@@ -40,7 +42,7 @@ from survey.models import (
 from survey.services.catalog import cache
 from survey.services.catalog.questionnaire import active_questionnaire
 from survey.services.responses.idempotency import IdempotencyKey, earlier_answer, record_answer
-from survey.services.responses.rollups import add_to_rollups, count_cells
+from survey.services.responses.rollups import RollupKey, add_to_rollups, count_cells
 from survey.services.transactions import rolls_back_on_error
 
 COMMENT_MAX = 2000
@@ -232,9 +234,25 @@ def store_response(
     if invitation is not None and not invitation.is_public:
         link = _Link(invitation.id, invitation.dossier_hash)
     row["questionnaire_version_id"] = questionnaire_id(session)
+    session.connection()  # a connection before the turn: the writer whose turn it is never waits for the pool
+    try:
+        with writing(session):  # SQLite: writers queue for their turn instead of sleeping in the busy handler
+            _write(session, row, cells, link, idempotency_key)
+    except (IntegrityError, _LinkTaken):
+        earlier = _earlier(session, submission_key, idempotency_key, one_time=link is not None)
+        if earlier is None:
+            raise
+        return earlier
+    return StoredResponse(int(row["id"]), True)
+
+
+def _write(session: Session, row: dict[str, Any], cells: Counter[RollupKey], link: _Link | None,
+           idempotency_key: IdempotencyKey | None) -> None:  # fmt: skip
+    """The transaction itself: a handful of prepared statements, then commit (rolled back on a refusal)."""
     try:
         connection = session.connection()  # Core statements on the session's connection: no ORM work per insert
-        response_id = int(connection.execute(_INSERT_RESPONSE, row).scalar_one())
+        row["id"] = response_id = int(connection.execute(_INSERT_RESPONSE, row).scalar_one())
+        created_at = row["created_at"]
         if link is not None:
             _claim(session, link, response_id, created_at)
         if idempotency_key is not None:
@@ -243,11 +261,7 @@ def store_response(
         session.commit()
     except (IntegrityError, _LinkTaken):
         session.rollback()
-        earlier = _earlier(session, submission_key, idempotency_key, one_time=link is not None)
-        if earlier is None:
-            raise
-        return earlier
-    return StoredResponse(response_id, True)
+        raise
 
 
 def _response_row(answers: Answers, comment: str | None, office_id: int, procedure_id: int, channel: str,
