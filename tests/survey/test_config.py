@@ -42,6 +42,17 @@ def test_bad_retention_days_are_refused(days):
         settings_from_environment({"SURVEY_RETENTION_DAYS": days})
 
 
+@pytest.mark.parametrize(("raw", "logged"), [("1", True), ("yes", True), (" ON ", True), ("0", False), ("no", False)])
+def test_client_addresses_are_logged_only_when_asked(raw, logged):
+    assert settings_from_environment({"SURVEY_LOG_IPS": raw})["LOG_IPS"] is logged
+    assert "LOG_IPS" not in settings_from_environment({})  # the default: not logged
+
+
+def test_an_unclear_answer_about_logging_addresses_is_refused():
+    with pytest.raises(ConfigurationError, match="SURVEY_LOG_IPS"):
+        settings_from_environment({"SURVEY_LOG_IPS": "maybe"})
+
+
 @pytest.mark.parametrize("secret", [None, DEVELOPMENT_SECRET, "short"])
 def test_production_refuses_to_start_without_a_real_secret(monkeypatch, tmp_path, secret):
     monkeypatch.setenv("SURVEY_INSTANCE_PATH", str(tmp_path))
