@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # this project's `survey`, whatever else is installed
 
-from survey.logs import logging_config  # noqa: E402
+from survey.logs import logging_config
 
 bind = os.environ.get("SURVEY_BIND") or f"127.0.0.1:{os.environ.get('PORT', '8000')}"
 # Measured on 2 CPUs (SQLite and PostgreSQL alike): one process per CPU with 4 threads each served the most
