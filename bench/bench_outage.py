@@ -17,6 +17,7 @@ import argparse
 import http.client
 import json
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -121,6 +122,7 @@ def main() -> None:
         log = (folder / "gunicorn.log").read_text(errors="replace")
     finally:
         server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
     report(options, clients, stored, log)
 
 
