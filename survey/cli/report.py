@@ -14,6 +14,7 @@ from survey.extensions import db
 from survey.services.reporting.comparison import ADJUSTED_FIELDS, ADJUSTMENTS, REFERENCES, adjusted_fields
 from survey.services.reporting.query import ReportFilter
 from survey.services.reporting.summary import GROUPS, GroupFigure, Settings, group_figures
+from survey.spreadsheets import safe_cell
 
 COLUMNS = ("n", "satisfied", "share", "ci_low", "ci_high", "status")
 STATUS_TEXT = {"met": "met", "not_met": "NOT MET", "cant_tell": "can't tell yet", "too_few": "too few"}
@@ -109,7 +110,7 @@ def report(
     elif output == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({key: safe_cell(value) for key, value in row.items()} for row in rows)
     else:
         _print_table(figures, group_by)
         if adjust is not None:

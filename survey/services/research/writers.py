@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from survey.services.research.columns import Column
+from survey.spreadsheets import safe_cell
 
 ARROW_TYPES = {"string": pa.string(), "integer": pa.int16(), "boolean": pa.bool_()}
 
@@ -47,7 +48,7 @@ class CsvRowWriter:
         self._csv.writerow([column.name for column in columns])
 
     def write(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        self._csv.writerows([[_csv_cell(value) for value in row] for row in rows])
+        self._csv.writerows([[safe_cell(_csv_cell(value)) for value in row] for row in rows])
 
     def close(self) -> None:
         self._file.close()
