@@ -19,12 +19,13 @@ from survey.api.openapi import openapi_document
 from survey.api.schemas import FieldError, office_code_of, parse_invitation_body, parse_response_body
 from survey.api.summary import parse_summary_query
 from survey.extensions import csrf, db, limiter
-from survey.models import Invitation, Office, Procedure
+from survey.models import Office, Procedure
 from survey.services.accounts.scoping import may_see_office
+from survey.services.catalog.offered import not_offered_message, offers
 from survey.services.reporting.comparison import ADJUSTED_FIELDS, adjusted_fields
 from survey.services.reporting.summary import satisfaction_summary
 from survey.services.responses import idempotency
-from survey.services.responses.invitations import LinkError, issue_dossier_link, link_url, resolve_link, token_id_of
+from survey.services.responses.invitations import LinkError, issue_dossier_link, link_url, resolve_link
 from survey.services.responses.qr import qr_png, qr_svg
 from survey.services.responses.store import AlreadyRated, InvalidAnswers, store_response
 
@@ -115,8 +116,7 @@ def create_invitation() -> Any:
 @api.get("/api/v1/invitations/<token>/qr.<any(svg, png):kind>")
 def invitation_qr(token: str, kind: str) -> Any:
     """The link's QR code: whoever holds the token may print it (the token is the secret)."""
-    token_id = token_id_of(token, secret=current_app.config["SECRET_KEY"])
-    if token_id is None or db.session.scalar(select(Invitation.id).where(Invitation.token_id == token_id)) is None:
+    if resolve_link(db.session(), token, secret=current_app.config["SECRET_KEY"]).invitation is None:
         return _error(404, "token", "no survey link has this token")
     url = link_url(current_app.config["BASE_URL"], token)
     if kind == "svg":
@@ -170,19 +170,32 @@ def create_response() -> Any:
     return answer, status
 
 
+def _office_and_procedure(
+    office_code: str, procedure_code: str
+) -> tuple[Office | None, Procedure | None, list[FieldError]]:
+    """Both, when both are active and the office handles the procedure; otherwise what is wrong, by field."""
+    office = db.session.scalar(select(Office).where(Office.code == office_code))
+    procedure = db.session.scalar(select(Procedure).where(Procedure.code == procedure_code))
+    errors = []
+    if office is None or not office.active:
+        errors.append(FieldError("office_code", "no active office has this code"))
+    if procedure is None or not procedure.active:
+        errors.append(FieldError("procedure_code", "no active procedure has this code"))
+    if office is None or procedure is None or errors:
+        return None, None, errors
+    if not offers(db.session(), office.id, procedure.id):
+        return None, None, [FieldError("procedure_code", not_offered_message(office.code, procedure.code))]
+    return office, procedure, []
+
+
 def _store(
     caller: Caller, body: Any, submission_key: str | None, *, idempotency_record_id: int | None = None
 ) -> tuple[Response, int]:
     wanted, errors = parse_response_body(body)
     if wanted is None:
         return errors_response(422, errors)
-    office = db.session.scalar(select(Office).where(Office.code == wanted.office_code))
-    procedure = db.session.scalar(select(Procedure).where(Procedure.code == wanted.procedure_code))
-    if office is None or not office.active:
-        errors.append(FieldError("office_code", "no active office has this code"))
-    if procedure is None or not procedure.active:
-        errors.append(FieldError("procedure_code", "no active procedure has this code"))
-    if office is None or procedure is None or errors:
+    office, procedure, errors = _office_and_procedure(wanted.office_code, wanted.procedure_code)
+    if office is None or procedure is None:
         return errors_response(422, errors)
     invitation = None
     if wanted.invitation_token is not None:

@@ -18,9 +18,9 @@ from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 from survey.citizen.forms import EraseForm, SurveyForm
 from survey.extensions import db, limiter
 from survey.i18n import LANGUAGE_COOKIE
-from survey.models import Invitation
 from survey.security import keep_private
-from survey.services.responses.invitations import LinkError, public_link, resolve_link
+from survey.services.responses import invitations
+from survey.services.responses.invitations import LinkError, resolve_link
 from survey.services.responses.qr import qr_svg
 from survey.services.responses.retention import EraseError, erasable_invitation, erase_response_by_link
 from survey.services.responses.store import AlreadyRated, InvalidAnswers, store_response
@@ -29,7 +29,7 @@ from survey.services.responses.survey_page import SurveyPage, load_page, offline
 citizen = Blueprint("citizen", __name__)
 
 KIOSK_RETURN_SECONDS = 15
-LINK_STATUS_CODES = {"used": 200, "expired": 410, "invalid": 404}
+LINK_STATUS_CODES = {"used": 200, "expired": 410, "invalid": 404, "not_offered": 404}
 
 
 def _submit_limit() -> str:
@@ -93,7 +93,7 @@ def survey(token: str):
         if request.method == "POST":
             return _render_form(page, _form(page), 503, "unavailable")
         return render_template("citizen/unavailable.html"), 503
-    if page.status in ("invalid", "expired") or (page.status == "used" and request.method != "POST"):
+    if page.status in ("invalid", "expired", "not_offered") or (page.status == "used" and request.method != "POST"):
         return _link_state(page)
     form = _form(page)
     if form.validate_on_submit():
@@ -188,27 +188,31 @@ def too_large(_error: RequestEntityTooLarge):
 
 @citizen.get("/poster/<office_code>")
 def poster(office_code: str):
-    """A printable A4 poster with the office's public link and its QR code (procedure pre-selected if given)."""
-    settings = {"secret": current_app.config["SECRET_KEY"], "base_url": current_app.config["BASE_URL"]}
-    procedure_code = request.args.get("procedure") or None
+    """A printable A4 poster with the office's public link and its QR code (procedure pre-selected if given).
+
+    Opening it writes nothing; a procedure the office does not handle gets a plain 404 page.
+    """
     try:
-        link = public_link(db.session(), **settings, office_code=office_code, procedure_code=procedure_code)
-        kiosk_link = public_link(
-            db.session(), **settings, office_code=office_code, procedure_code=procedure_code, channel="kiosk"
+        shown = invitations.poster(
+            db.session(),
+            secret=current_app.config["SECRET_KEY"],
+            base_url=current_app.config["BASE_URL"],
+            office_code=office_code,
+            procedure_code=request.args.get("procedure") or None,
         )
-        invitation = db.session.get_one(Invitation, link.invitation_id)
-    except LinkError:
-        return render_template("citizen/message.html", notice="no_office"), 404
+    except LinkError as error:
+        notice = "no_office" if error.field == "office_code" else "not_offered"
+        return render_template("citizen/message.html", notice=notice), 404
     except SQLAlchemyError:
         current_app.logger.exception("poster: database unreachable")
         return render_template("citizen/unavailable.html"), 503
-    svg = base64.b64encode(qr_svg(link.url).encode("utf-8")).decode("ascii")
+    svg = base64.b64encode(qr_svg(shown.link.url).encode("utf-8")).decode("ascii")
     return render_template(
         "citizen/poster.html",
-        link=link,
-        kiosk_url=kiosk_link.url,
-        office_name=invitation.office.name,
-        procedure_name=invitation.procedure.name if invitation.procedure else None,
+        link=shown.link,
+        kiosk_url=shown.kiosk_url,
+        office_name=shown.office_name,
+        procedure_name=shown.procedure_name,
         qr_data_uri=f"data:image/svg+xml;base64,{svg}",
     )
 
