@@ -23,6 +23,7 @@ from survey.services.responses import invitations
 from survey.services.responses.invitations import LinkError, resolve_link
 from survey.services.responses.qr import qr_svg
 from survey.services.responses.retention import EraseError, erasable_invitation, erase_response_by_link
+from survey.services.responses.spam import SpamRules, Submission, TooManyToday
 from survey.services.responses.store import AlreadyRated, InvalidAnswers, store_response
 from survey.services.responses.survey_page import SurveyPage, load_page, offline_page, questions
 
@@ -67,7 +68,9 @@ def _load(token: str) -> SurveyPage:
 
 def _form(page: SurveyPage) -> SurveyForm:
     codes = None if page.choices is None else [choice.code for choice in page.choices]
-    return SurveyForm().configure(procedure_codes=codes, ask_service_mode=page.service_mode is None)
+    return SurveyForm().configure(
+        procedure_codes=codes, ask_service_mode=page.service_mode is None, secret=current_app.config["SECRET_KEY"]
+    )
 
 
 def _render_form(page: SurveyPage, form: SurveyForm, status: int, notice: str | None = None) -> tuple[str, int]:
@@ -117,7 +120,12 @@ def _store(page: SurveyPage, form: SurveyForm):
             verified=page.verified,
             invitation=page.invitation,
             submission_key=form.submission_key.data,
+            screening=None if page.verified else _screening(page, form),
         )
+    except TooManyToday:
+        response = current_app.make_response(_render_form(page, form, 429, "too_many_today"))
+        response.headers["Retry-After"] = "3600"
+        return response
     except AlreadyRated:  # another answer used the link (this form's own replays come back as stored)
         return render_template("citizen/link_state.html", status="used"), 200
     except InvalidAnswers:  # the form checks every answer first; this is a safety net, not a path
@@ -127,6 +135,20 @@ def _store(page: SurveyPage, form: SurveyForm):
         current_app.logger.exception("survey page: could not store a response")
         return _render_form(page, form, 503, "unavailable")
     return redirect(url_for(".thanks", token=page.token, kiosk="1" if page.kiosk else None), 303)
+
+
+def _screening(page: SurveyPage, form: SurveyForm) -> Submission:
+    """What the spam rules need to know of a submission through a public link (the address is only hashed)."""
+    assert page.invitation is not None
+    return Submission(
+        secret=current_app.config["SECRET_KEY"],
+        link_key=page.invitation.token_id,
+        address=request.remote_addr,
+        honeypot=form.website.data or "",
+        stamp=form.posted_stamp,
+        submission_key=form.submission_key.data or "",
+        rules=SpamRules.from_config(current_app.config),
+    )
 
 
 @citizen.get("/s/<token>/thanks")

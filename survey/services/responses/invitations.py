@@ -76,7 +76,7 @@ class LinkError(ValueError):
         self.message = message
 
 
-def _derived_key(secret: str, purpose: str) -> bytes:
+def derived_key(secret: str, purpose: str) -> bytes:
     """One key per purpose, so a token MAC can never be replayed as a dossier hash or the other way round."""
     return hmac.new(secret.encode("utf-8"), f"survey:{purpose}".encode(), hashlib.sha256).digest()
 
@@ -94,7 +94,7 @@ def _new_token_id() -> str:
 
 
 def _mac(secret: str, token_id: str, purpose: str = "link-token") -> str:
-    digest = hmac.new(_derived_key(secret, purpose), token_id.encode("ascii"), hashlib.sha256).digest()
+    digest = hmac.new(derived_key(secret, purpose), token_id.encode("ascii"), hashlib.sha256).digest()
     return _alphanumeric(digest)[:TOKEN_MAC_LENGTH]  # ~41 characters to choose from
 
 
@@ -165,7 +165,7 @@ def normalise_dossier_code(raw: str) -> str:
 def dossier_hash(secret: str, dossier_code: str) -> str:
     """Keyed hash of a normalised dossier code: the same dossier always gives the same 64 hex characters."""
     code = normalise_dossier_code(dossier_code)
-    return hmac.new(_derived_key(secret, "dossier"), code.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.new(derived_key(secret, "dossier"), code.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def _office(session: Session, office_code: str) -> Office:
@@ -246,7 +246,7 @@ def _check_offered(session: Session, office: Office, procedure: Procedure) -> No
 def _stored_poster_id(secret: str, office: Office, procedure: Procedure | None, channel: str) -> str:
     """The id earlier versions stored for this poster link (a row per office, procedure and channel)."""
     seed = f"{office.code}\n{procedure.code if procedure else ''}\n{channel}".encode()
-    return _alphanumeric(hmac.new(_derived_key(secret, "public-link"), seed, hashlib.sha256).digest())[:TOKEN_ID_LENGTH]
+    return _alphanumeric(hmac.new(derived_key(secret, "public-link"), seed, hashlib.sha256).digest())[:TOKEN_ID_LENGTH]
 
 
 @rolls_back_on_error
