@@ -122,9 +122,9 @@ def _store(page: SurveyPage, form: SurveyForm):
             submission_key=form.submission_key.data,
             screening=None if page.verified else _screening(page, form),
         )
-    except TooManyToday:
+    except TooManyToday as refused:
         response = current_app.make_response(_render_form(page, form, 429, "too_many_today"))
-        response.headers["Retry-After"] = "3600"
+        response.headers["Retry-After"] = str(refused.retry_after)
         return response
     except AlreadyRated:  # another answer used the link (this form's own replays come back as stored)
         return render_template("citizen/link_state.html", status="used"), 200

@@ -124,6 +124,10 @@ class Verdict:
 class TooManyToday(Exception):
     """This connection sent more submissions today than anyone answering surveys could: refused, not stored."""
 
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many submissions from this connection today; try again in {retry_after} s")
+        self.retry_after = retry_after  # seconds until the next Viet Nam day
+
 
 # --- The form's signed render time ---------------------------------------------------------------------------
 
@@ -216,7 +220,7 @@ def judge(session: Session, submission: Submission, response: Response, now: dat
             )
         ).one()
         if sent_today >= rules.address_daily_limit:
-            raise TooManyToday()
+            raise TooManyToday(int((today + timedelta(days=1) - now).total_seconds()) + 1)
         if sent_today >= rules.address_daily_cap:
             reasons.append("address_cap")
         if recent >= rules.address_burst:

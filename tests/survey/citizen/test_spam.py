@@ -51,7 +51,7 @@ def test_a_scripted_burst_of_200_from_one_address_is_held_then_refused(app, clie
     assert statuses[200:] == [429] * 5  # …until its connection's daily limit, then it is refused
     page = sent.get_data(as_text=True)
     assert "quá nhiều câu trả lời từ kết nối này" in page and "Tuyệt vời" in page  # a person would keep their text
-    assert sent.headers["Retry-After"] == "3600"
+    assert 0 < int(sent.headers["Retry-After"]) <= 24 * 3600  # until the next day in Viet Nam
     responses = stored()
     assert len(responses) == 200
     assert all(response.flagged for response in responses)  # …but nothing it sent is counted

@@ -93,8 +93,9 @@ def test_past_the_daily_limit_a_connection_is_refused(catalog, poster):
     rules = SpamRules(address_daily_limit=12)
     for attempt in range(12):
         submit(catalog, poster, at=NOON + timedelta(minutes=attempt), address="203.0.113.9", rules=rules, rating=1)
-    with pytest.raises(TooManyToday):
+    with pytest.raises(TooManyToday) as refused:
         submit(catalog, poster, at=NOON + timedelta(minutes=13), address="203.0.113.9", rules=rules)
+    assert refused.value.retry_after == 11 * 3600 + 47 * 60 + 1  # sent at 12:13 in Viet Nam: 11 h 47 min to midnight
     assert catalog.scalar(select(func.count()).select_from(Response)) == 12
     tomorrow = NOON + timedelta(days=1)  # a new day, a new count (and a new key for the address hash)
     assert submit(catalog, poster, at=tomorrow, address="203.0.113.9", rules=rules).created
