@@ -13,7 +13,7 @@ The rules (points; 100 holds a response on its own, two 50s together do):
 - `link_cap` 100: the link already counted `link_daily_cap` answers today (Viet Nam day);
 - `address_cap` 100: this connection already sent `address_daily_cap` answers today;
 - `address_burst` 50: this connection sent `address_burst` answers within `address_window`;
-- `identical_burst` 50: `identical_burst` identical counted answers on this link within `identical_window`.
+- `identical_burst` 50: `identical_burst` identical answers on this link within `identical_window`.
 Past `address_daily_limit` submissions a connection is refused outright (`TooManyToday`). When a connection's
 submissions are held for the address rules, its earlier answers of the day are held with them, so a burst ends
 up held whole, not after its first few.
@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, select, update
+from sqlalchemy import and_, bindparam, case, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from analysis.periods import LOCAL_TIME, local_date
@@ -187,6 +187,19 @@ def _count(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
+# Built once, one round trip: a submission only binds values (the rules run on every poster submission).
+_COUNTED = SubmissionSignal.flagged.is_(False)
+_ON_LINK = SubmissionSignal.link_key == bindparam("link_key")
+_FROM_ADDRESS = SubmissionSignal.address_hash == bindparam("address_hash")
+_COUNTS = select(
+    _count(and_(_ON_LINK, _COUNTED)),
+    _count(and_(_ON_LINK, SubmissionSignal.answers_hash == bindparam("fingerprint"),
+                SubmissionSignal.at >= bindparam("identical_since"))),
+    _count(_FROM_ADDRESS),
+    _count(and_(_FROM_ADDRESS, SubmissionSignal.at >= bindparam("recent_since"))),
+).where(SubmissionSignal.at >= bindparam("today"), or_(_ON_LINK, _FROM_ADDRESS))  # fmt: skip
+
+
 def judge(session: Session, submission: Submission, response: Response, now: datetime) -> Verdict:
     """Score a submission before it is stored; raises TooManyToday past the daily limit of its connection."""
     rules = submission.rules
@@ -199,32 +212,29 @@ def judge(session: Session, submission: Submission, response: Response, now: dat
     elif elapsed < rules.min_fill_seconds:
         reasons.append("too_fast")
     fingerprint = answers_hash(response)
+    hashed = address_hash(submission.secret, submission.address, rules, now)
     today = day_start(now)
-    counted = SubmissionSignal.flagged.is_(False)
-    counted_today, identical = session.execute(
-        select(
-            _count(counted),
-            _count(and_(counted, SubmissionSignal.answers_hash == fingerprint,
-                        SubmissionSignal.at >= now - rules.identical_window)),
-        ).where(SubmissionSignal.link_key == submission.link_key, SubmissionSignal.at >= today)
-    ).one()  # fmt: skip
+    counted_today, identical, sent_today, recent = session.execute(
+        _COUNTS,
+        {
+            "link_key": submission.link_key,
+            "address_hash": hashed,
+            "fingerprint": fingerprint,
+            "today": today,
+            "identical_since": now - rules.identical_window,
+            "recent_since": now - rules.address_window,
+        },
+    ).one()  # fmt: skip  (a None address hash matches no row: the address rules then count nothing)
     if counted_today >= rules.link_daily_cap:
         reasons.append("link_cap")
     if identical >= rules.identical_burst:
         reasons.append("identical_burst")
-    hashed = address_hash(submission.secret, submission.address, rules, now)
-    if hashed is not None:
-        sent_today, recent = session.execute(
-            select(func.count(), _count(SubmissionSignal.at >= now - rules.address_window)).where(
-                SubmissionSignal.address_hash == hashed, SubmissionSignal.at >= today
-            )
-        ).one()
-        if sent_today >= rules.address_daily_limit:
-            raise TooManyToday(int((today + timedelta(days=1) - now).total_seconds()) + 1)
-        if sent_today >= rules.address_daily_cap:
-            reasons.append("address_cap")
-        if recent >= rules.address_burst:
-            reasons.append("address_burst")
+    if sent_today >= rules.address_daily_limit:
+        raise TooManyToday(int((today + timedelta(days=1) - now).total_seconds()) + 1)
+    if sent_today >= rules.address_daily_cap:
+        reasons.append("address_cap")
+    if recent >= rules.address_burst:
+        reasons.append("address_burst")
     return Verdict(tuple(reasons), submission.link_key, hashed, fingerprint)
 
 

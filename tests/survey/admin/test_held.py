@@ -29,7 +29,7 @@ def figures(session, **where) -> dict[str, tuple[int, int]]:
     return {row["office"]: (row["n"], row["satisfied"]) for row in rows}
 
 
-def test_released_responses_are_counted_like_any_other(admin_client, session, client_request):
+def test_released_responses_are_counted_like_any_other(admin_client, session, client_request, backend):
     make_responses(office="79.01", ratings=[5, 5, 4, 2, 1], verified=False, channel="qr")  # counted
     ids = make_responses(office="79.01", ratings=[1, 1, 5], comment="Quá tệ", spam_reason="too_fast", **HELD)
     bot = make_responses(office="79.02", ratings=[1] * 4, spam_reason="address_burst,identical_burst", **HELD)

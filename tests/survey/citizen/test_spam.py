@@ -76,7 +76,7 @@ def test_twenty_people_on_the_same_poster_are_all_counted(app, client, links):
     assert counted() == (20, 16)  # by hand: all but the 3, 2, 1 and 3
 
 
-def test_a_filled_honeypot_or_a_too_fast_form_is_not_counted(app, client, links):
+def test_a_filled_honeypot_or_a_too_fast_form_is_not_counted(app, client, links, backend):
     token = links.poster_procedure
     hidden = open_form(client, token)
     trap = {**opened_seconds_ago(app, hidden, 40), "rating": "5", "website": "http://cheap-pills.example"}

@@ -21,7 +21,7 @@ def seed() -> None:
                    **HELD)  # fmt: skip
 
 
-def test_held_responses_are_in_no_figure_even_after_a_recount(session):
+def test_held_responses_are_in_no_figure_even_after_a_recount(session, backend):
     seed()
     rows = satisfaction_summary(session, None, ReportFilter(), group_by="office", settings=Settings(min_n=1))
     assert [(row["office"], row["n"], row["satisfied"]) for row in rows] == [("79.01", 12, 6)]

@@ -36,7 +36,7 @@ def procedure_id(session, code) -> int:
     return int(session.scalar(select(Procedure.id).where(Procedure.code == code)))
 
 
-def test_poster_links_are_stable_distinct_and_write_nothing(catalog):
+def test_poster_links_are_stable_distinct_and_write_nothing(catalog, backend):
     tokens = {}
     for _ in range(5):
         for procedure in (None, *OFFERED):

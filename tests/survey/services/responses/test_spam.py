@@ -58,7 +58,7 @@ def held(session) -> list[Response]:
     return list(session.scalars(select(Response).where(Response.flagged.is_(True)).order_by(Response.id)))
 
 
-def test_twenty_people_answering_one_poster_within_an_hour_are_all_counted(catalog, poster):
+def test_twenty_people_answering_one_poster_within_an_hour_are_all_counted(catalog, poster, backend):
     answers = [
         {"rating": 5}, {"rating": 4, "element_staff": 5}, {"rating": 5}, {"rating": 2, "comment": "Chờ quá lâu"},
         {"rating": 5, "on_time": "on_time"}, {"rating": 3, "returns": 1}, {"rating": 5}, {"rating": 4},
@@ -77,7 +77,7 @@ def test_twenty_people_answering_one_poster_within_an_hour_are_all_counted(catal
     assert figures(catalog) == (20, 16)
 
 
-def test_a_patient_script_from_one_address_ends_up_held_whole(catalog, poster):
+def test_a_patient_script_from_one_address_ends_up_held_whole(catalog, poster, backend):
     """A script that waits out the minimum fill time still sends from one address, the same answers, fast."""
     for attempt in range(200):
         submit(catalog, poster, at=NOON + timedelta(seconds=5 * attempt), address="203.0.113.66", opened=4)
@@ -89,7 +89,16 @@ def test_a_patient_script_from_one_address_ends_up_held_whole(catalog, poster):
     assert {"address_burst", "address_cap", "identical_burst"} <= reasons
 
 
-def test_past_the_daily_limit_a_connection_is_refused(catalog, poster):
+def test_a_short_burst_is_held_whole_too(catalog, poster):
+    for attempt in range(6):
+        submit(catalog, poster, at=NOON + timedelta(seconds=5 * attempt), address="203.0.113.66", opened=4)
+    assert len(held(catalog)) == 6 and figures(catalog) == (0, 0)
+    # the same person coming back once later that day with other answers is counted
+    submit(catalog, poster, at=NOON + timedelta(hours=3), address="203.0.113.66", rating=2, comment="Sửa lại ý kiến")
+    assert figures(catalog) == (1, 0)
+
+
+def test_past_the_daily_limit_a_connection_is_refused(catalog, poster, backend):
     rules = SpamRules(address_daily_limit=12)
     for attempt in range(12):
         submit(catalog, poster, at=NOON + timedelta(minutes=attempt), address="203.0.113.9", rules=rules, rating=1)
@@ -155,7 +164,7 @@ def test_trusted_networks_and_a_local_proxy_skip_the_address_rules(catalog, post
     assert catalog.scalar(select(func.count()).where(SubmissionSignal.address_hash.is_not(None))) == 0
 
 
-def test_the_address_is_stored_only_as_a_hash_that_changes_every_day(catalog, poster):
+def test_the_address_is_stored_only_as_a_hash_that_changes_every_day(catalog, poster, backend):
     submit(catalog, poster, at=NOON, address="2001:db8::7")
     submit(catalog, poster, at=NOON + timedelta(days=1), address="2001:db8::7", rating=4)
     hashes = catalog.scalars(select(SubmissionSignal.address_hash).order_by(SubmissionSignal.id)).all()
