@@ -9,6 +9,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
+from survey import ratelimit  # noqa: F401  (registers the database:// rate-limit storage with `limits`)
 from survey.models import Base
 
 db = SQLAlchemy(model_class=Base)

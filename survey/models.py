@@ -463,6 +463,19 @@ class User(Base):
     office: Mapped[Office | None] = relationship()
 
 
+class UserSession(Base):
+    """A signed-in browser. Its cookie holds a random id and this table only the id's hash, so deleting the row
+    ends that sign-in at once, wherever the cookie was copied to (sign-out, password change, disabled account)."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class ApiKey(Base):
     """A key for a one-stop system, kiosk or partner; only its hash is stored."""
 
@@ -492,3 +505,22 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(60), index=True)
     target: Mapped[str | None] = mapped_column(String(255))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class RateLimitCounter(Base):
+    """One rate-limit window: hits counted under `key` until `expires_at` (seconds since the epoch).
+
+    Kept in the service's own database, so every worker and every host counts against the same limit
+    (survey.ratelimit.DatabaseStorage); rows whose window has passed are reused or pruned.
+    """
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(String(500), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)
+
+
+# The alerts' tables live in their own module (this one is near its size limit); importing it here keeps them in
+# `Base.metadata` for migrations and tests.
+import survey.models_alerts  # noqa: E402, F401

@@ -5,7 +5,7 @@ Responses get `flagged` (kept, counted nowhere until an admin releases them), `s
 submissions through public links for two days, with the address only as a daily keyed hash.
 
 Revision ID: 693520ed9233
-Revises: 3f24c956c35e
+Revises: c74fe67d7671
 Create Date: 2026-11-28 22:47:14.780698
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '693520ed9233'
-down_revision = '3f24c956c35e'
+down_revision = 'c74fe67d7671'
 branch_labels = None
 depends_on = None
 

@@ -9,7 +9,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
@@ -204,7 +204,9 @@ def api_key_revoke(key_id: int) -> WerkzeugResponse:
 
 def _targets_page(form: TargetForm, status: int = 200):
     rows = targets.list_targets(db.session())
-    return render_template("admin/targets.html", form=form, rows=rows, default=targets.DEFAULT_TARGET), status
+    return render_template(
+        "admin/targets.html", form=form, rows=rows, default=current_app.config["SATISFACTION_TARGET"]
+    ), status
 
 
 @admin.get("/targets")

@@ -19,15 +19,15 @@ from survey.api.openapi import openapi_document
 from survey.api.schemas import FieldError, office_code_of, parse_invitation_body, parse_response_body
 from survey.api.summary import parse_summary_query
 from survey.extensions import csrf, db, limiter
-from survey.models import Office, Procedure
+from survey.models import Office
 from survey.services.accounts.scoping import may_see_office
-from survey.services.catalog.offered import not_offered_message, offers
 from survey.services.reporting.comparison import ADJUSTED_FIELDS, adjusted_fields
 from survey.services.reporting.summary import satisfaction_summary
+from survey.services.reporting.weighted import as_fields, weighted_figures
 from survey.services.responses import idempotency
+from survey.services.responses.api_submission import ApiSubmission, IdempotencyKey, submit_api_response
 from survey.services.responses.invitations import LinkError, issue_dossier_link, link_url, resolve_link
 from survey.services.responses.qr import qr_png, qr_svg
-from survey.services.responses.store import AlreadyRated, InvalidAnswers, store_response
 
 api = Blueprint("api", __name__)
 csrf.exempt(api)
@@ -144,88 +144,21 @@ def create_response() -> Any:
     forbidden = _office_out_of_scope(caller, body)
     if forbidden:
         return forbidden
-    if raw_key is None:
-        return _store(caller, body, None)
-    try:
-        claimed = idempotency.claim(
-            db.session(),
-            api_key_id=caller.api_key.id,
-            key=raw_key,
-            request_hash=idempotency.request_fingerprint(body),
-        )
-    except idempotency.IdempotencyConflict:
-        return _error(409, "Idempotency-Key", "this key was already used with a different request body")
-    except idempotency.StillProcessing:
-        return _error(409, "Idempotency-Key", "a request with this key is still being processed: retry shortly")
-    if isinstance(claimed, idempotency.Replay):
-        return jsonify(claimed.body), claimed.status_code
-    try:
-        submission_key = idempotency.submission_key_for(caller.api_key.id, raw_key)
-        answer, status = _store(caller, body, submission_key, idempotency_record_id=claimed)
-    except BaseException:
-        idempotency.release(db.session(), claimed)
-        raise
-    if status != 201:
-        idempotency.release(db.session(), claimed)
-    return answer, status
-
-
-def _office_and_procedure(
-    office_code: str, procedure_code: str
-) -> tuple[Office | None, Procedure | None, list[FieldError]]:
-    """Both, when both are active and the office handles the procedure; otherwise what is wrong, by field."""
-    office = db.session.scalar(select(Office).where(Office.code == office_code))
-    procedure = db.session.scalar(select(Procedure).where(Procedure.code == procedure_code))
-    errors = []
-    if office is None or not office.active:
-        errors.append(FieldError("office_code", "no active office has this code"))
-    if procedure is None or not procedure.active:
-        errors.append(FieldError("procedure_code", "no active procedure has this code"))
-    if office is None or procedure is None or errors:
-        return None, None, errors
-    if not offers(db.session(), office.id, procedure.id):
-        return None, None, [FieldError("procedure_code", not_offered_message(office.code, procedure.code))]
-    return office, procedure, []
-
-
-def _store(
-    caller: Caller, body: Any, submission_key: str | None, *, idempotency_record_id: int | None = None
-) -> tuple[Response, int]:
     wanted, errors = parse_response_body(body)
-    if wanted is None:
-        return errors_response(422, errors)
-    office, procedure, errors = _office_and_procedure(wanted.office_code, wanted.procedure_code)
-    if office is None or procedure is None:
-        return errors_response(422, errors)
-    invitation = None
-    if wanted.invitation_token is not None:
-        state = resolve_link(db.session(), wanted.invitation_token, secret=current_app.config["SECRET_KEY"])
-        if state.status == "used":
-            return _error(409, "invitation_token", "this one-time link has already been used")
-        if state.status != "valid" or state.invitation is None:
-            return _error(422, "invitation_token", f"this survey link is {state.status}")
-        invitation = state.invitation
-        if invitation.office_id != office.id or invitation.procedure_id not in (None, procedure.id):
-            return _error(422, "invitation_token", "the link was issued for another office or procedure")
-    try:
-        stored = store_response(
-            db.session(),
-            answers=wanted.answers,
-            office_id=office.id,
-            procedure_id=procedure.id,
-            channel=wanted.channel,
-            verified=invitation is not None and not invitation.is_public,
-            invitation=invitation,
-            submission_key=submission_key,
-            idempotency_record_id=idempotency_record_id,
-        )
-    except AlreadyRated:
-        return _error(409, "invitation_token", "this one-time link has already been used")
-    except InvalidAnswers as exc:  # validated above already; kept so a gap can never become a 500
-        return errors_response(422, [FieldError(name, message) for name, message in exc.problems.items()])
-    if not stored.created and idempotency_record_id is not None:  # stored by an earlier, abandoned attempt
-        idempotency.complete(db.session(), idempotency_record_id, 201, {"id": stored.id})
-    return jsonify({"id": stored.id}), 201
+    submission = None if wanted is None else ApiSubmission(
+        wanted.procedure_code, wanted.office_code, wanted.channel, wanted.answers, wanted.invitation_token
+    )  # fmt: skip
+    key = None
+    if raw_key is not None:
+        key = IdempotencyKey(caller.api_key.id, raw_key, idempotency.request_fingerprint(body))
+    outcome = submit_api_response(
+        db.session(),
+        submission,
+        [(error.field, error.message) for error in errors],
+        secret=current_app.config["SECRET_KEY"],
+        idempotency_key=key,
+    )
+    return jsonify(outcome.body()), outcome.status
 
 
 @api.get("/api/v1/summary")
@@ -249,6 +182,12 @@ def summary() -> Any:
         adjusted = adjusted_fields(db.session(), caller.scope, query.where, query.settings, reference=query.reference)
         empty = dict.fromkeys(ADJUSTED_FIELDS)
         rows = [{**row, **adjusted.get(str(row["office"]), empty)} for row in rows]
+    if query.weighted:
+        by_group = weighted_figures(
+            db.session(), caller.scope, query.where, group_by=query.group_by, settings=query.settings,
+            target=query.target, home_office_id=caller.home_office_id,
+        )  # fmt: skip
+        rows = [{**row, **as_fields(by_group.get(str(row[query.group_by])))} for row in rows]
     return jsonify(rows)
 
 

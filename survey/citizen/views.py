@@ -20,12 +20,12 @@ from survey.extensions import db, limiter
 from survey.i18n import LANGUAGE_COOKIE
 from survey.security import keep_private
 from survey.services.responses import invitations
-from survey.services.responses.invitations import LinkError, resolve_link
+from survey.services.responses.invitations import LinkError, LinkState, resolve_link
 from survey.services.responses.qr import qr_svg
 from survey.services.responses.retention import EraseError, erasable_invitation, erase_response_by_link
 from survey.services.responses.spam import SpamRules, Submission, TooManyToday
 from survey.services.responses.store import AlreadyRated, InvalidAnswers, store_response
-from survey.services.responses.survey_page import SurveyPage, load_page, offline_page, questions
+from survey.services.responses.survey_page import SurveyPage, kiosk_link, load_page, offline_page, questions
 
 citizen = Blueprint("citizen", __name__)
 
@@ -153,29 +153,57 @@ def _screening(page: SurveyPage, form: SurveyForm) -> Submission:
 
 @citizen.get("/s/<token>/thanks")
 def thanks(token: str):
-    kiosk = request.args.get("kiosk") == "1"
+    kiosk = _is_kiosk_link(token)
+    state = _resolved(token)
     response = current_app.make_response(
         render_template(
             "citizen/thanks.html",
             token=token,
             kiosk=kiosk,
             seconds=KIOSK_RETURN_SECONDS,
-            erasable=not kiosk and _answered_one_time_link(token),
+            erasable=not kiosk and _answered_one_time_link(state),
+            office_code=state.invitation.office.code if state and state.invitation else None,
         )
     )
-    if kiosk:  # the next citizen starts afresh: new session, new form, Vietnamese again
-        session.clear()
-        response.delete_cookie(LANGUAGE_COOKIE)
+    if kiosk:
+        _reset_kiosk(response)
     return response
 
 
-def _answered_one_time_link(token: str) -> bool:
-    """Whether the citizen may erase what they gave through this link (one-time links only, once used)."""
+def _is_kiosk_link(token: str) -> bool:
+    """A real kiosk link (or a poster link in kiosk mode): a made-up URL must not reset anyone's browser."""
     try:
-        state = resolve_link(db.session(), token, secret=current_app.config["SECRET_KEY"])
+        return kiosk_link(
+            db.session(),
+            token,
+            secret=current_app.config["SECRET_KEY"],
+            kiosk_requested=request.args.get("kiosk") == "1",
+        )
     except SQLAlchemyError:
         return False
-    return state.status == "used" and state.invitation is not None and not state.invitation.is_public
+
+
+def _reset_kiosk(response: Response) -> None:
+    """The next citizen starts afresh (new form token, Vietnamese again); nothing else in the session is touched,
+    so an official signed in on the same browser stays signed in."""
+    for key in (current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), "lang"):
+        session.pop(key, None)
+    response.delete_cookie(LANGUAGE_COOKIE)
+
+
+def _resolved(token: str) -> LinkState | None:
+    """What the link leads to, or None when the database cannot say just now (the thanks page shows anyway)."""
+    try:
+        return resolve_link(db.session(), token, secret=current_app.config["SECRET_KEY"])
+    except SQLAlchemyError:
+        return None
+
+
+def _answered_one_time_link(state: LinkState | None) -> bool:
+    """Whether the citizen may erase what they gave through this link (one-time links only, once used)."""
+    return (
+        state is not None and state.status == "used" and state.invitation is not None and not state.invitation.is_public
+    )
 
 
 def _posted_form_again(notice: str, status: int):
@@ -229,9 +257,11 @@ def poster(office_code: str):
         current_app.logger.exception("poster: database unreachable")
         return render_template("citizen/unavailable.html"), 503
     svg = base64.b64encode(qr_svg(shown.link.url).encode("utf-8")).decode("ascii")
+    results_path = url_for("results.office", office_code=shown.office_code)
     return render_template(
         "citizen/poster.html",
         link=shown.link,
+        results_url=f"{current_app.config['BASE_URL']}{results_path}",
         kiosk_url=shown.kiosk_url,
         office_name=shown.office_name,
         procedure_name=shown.procedure_name,

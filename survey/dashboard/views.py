@@ -19,11 +19,14 @@ from survey.auth.identity import current_user
 from survey.dashboard import tables
 from survey.dashboard.charts import Chart, Point, ranking_chart, trend_chart
 from survey.dashboard.forms import FilterForm
+from survey.dashboard.funnel import funnel_chart, funnel_rows
 from survey.extensions import db
 from survey.formatting import percent
 from survey.models import User
 from survey.services.accounts.scoping import user_office_scope
+from survey.services.alerts.detect import open_alerts
 from survey.services.reporting import dashboard as service
+from survey.services.reporting.comparison import REFERENCES, compare_by_procedure_mix
 from survey.services.reporting.detail import detail
 from survey.services.reporting.downloads import FORMATS, for_publication, record_download, render
 from survey.services.reporting.query import FilterOptions, ReportFilter, Scope, filter_options
@@ -136,6 +139,7 @@ def overview():
     if state.where is None:
         return _invalid(state, "overview")
     data = service.overview(db.session(), state.scope, state.where, state.settings, home_office_id=state.home_office_id)
+    alerts, open_count = open_alerts(db.session(), state.scope)
     return _render(
         "dashboard/overview.html",
         state,
@@ -144,6 +148,8 @@ def overview():
         data=data,
         trend=tables.trend_table(data.trend),
         chart=_trend_chart(data.trend, data.target),
+        alerts=alerts,
+        open_count=open_count,
     )
 
 
@@ -268,4 +274,32 @@ def download(name: str, fmt: str) -> Any:
         publication=publication, filters=state.form.query_args(),
     )  # fmt: skip
     filename = f"{name}{'-publication' if publication else ''}-{date.today().isoformat()}.{fmt}"
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(body, content_type=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@dashboard.get("/funnel")
+@login_required
+def funnel():
+    """Offices on a funnel plot, adjusted for procedure mix against the national or their province's rates."""
+    state = _state()
+    if state.where is None:
+        return _invalid(state, "funnel")
+    reference = request.args.get("reference", "national")
+    if reference not in REFERENCES:
+        abort(400)
+    comparisons = compare_by_procedure_mix(db.session(), state.where, state.settings, reference=reference)
+    names = {office.code: office.name for office in state.options.offices}
+    rows = funnel_rows(comparisons, names)
+    charts = []
+    for comparison in comparisons:
+        if any(row.code in {o.office for o in comparison.offices} for row in rows):
+            title = _("Offices against %(reference)s rates", reference=_reference_name(comparison.reference.label))
+            charts.append((comparison, funnel_chart(comparison, rows, title)))
+    return _render("dashboard/funnel.html", state, "funnel", {"reference": reference}, rows=rows, charts=charts,
+                   reference=reference)  # fmt: skip
+
+
+def _reference_name(label: str) -> str:
+    if label == "national":
+        return _("national")
+    return _("province %(code)s", code=label)

@@ -68,6 +68,12 @@ def test_default_database_is_sqlite_in_the_instance_folder(monkeypatch, tmp_path
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'inst' / 'survey.db'}"
 
 
+def test_a_local_run_on_another_port_builds_its_links_on_that_port():
+    assert settings_from_environment({"PORT": "8101"})["BASE_URL"] == "http://127.0.0.1:8101"
+    explicit = settings_from_environment({"PORT": "8101", "SURVEY_BASE_URL": "https://khaosat.example.gov.vn"})
+    assert explicit["BASE_URL"] == "https://khaosat.example.gov.vn"
+
+
 def test_spam_settings_come_from_the_environment():
     settings = settings_from_environment(
         {

@@ -112,7 +112,7 @@ class DemoGenerator:
         satisfied = rng.random() < _sigmoid(logit)
         rating = rng.choice([4, 5, 5]) if satisfied else rng.choices([1, 2, 3], weights=[2, 3, 5])[0]
         created = self._moment(month_index)
-        theme = rng.choice(list(demo_comments.COMPLAINTS)) if rating <= 3 else None
+        theme = rng.choice(demo_comments.THEMES) if rating <= 3 else None
         values: dict[str, Any] = {
             "created_at": created,
             "month": local_month(created),
@@ -141,9 +141,9 @@ class DemoGenerator:
 
     def _elements(self, rating: int, theme: str | None) -> dict[str, Any]:
         weakest = {
-            "waiting_time": "result", "staff_attitude": "staff", "documents_returns": "procedure",
+            "waiting_time": "result", "staff_attitude": "staff", "documents_repeat_visits": "procedure",
             "extra_payment": "staff", "fees": "procedure", "facilities": "access",
-            "online_system": "access", "information": "access",
+            "online_system": "access", "information_guidance": "access",
         }.get(theme or "")  # fmt: skip
         elements: dict[str, int | None] = {}
         for name in ("access", "procedure", "staff", "result", "feedback"):
@@ -158,9 +158,10 @@ class DemoGenerator:
         rng = self.rng
         late = theme == "waiting_time" or (rating <= 2 and rng.random() < 0.4)
         on_time = "late" if late else rng.choices(["early", "on_time", "late"], weights=[3, 9, 1])[0]
-        returns = (
-            2 if theme == "documents_returns" else rng.choices([0, 1, 2], weights=[12, 2, 1 if rating <= 3 else 0])[0]
-        )
+        if theme == "documents_repeat_visits":
+            returns = 2
+        else:
+            returns = rng.choices([0, 1, 2], weights=[12, 2, 1 if rating <= 3 else 0])[0]
         extra = "yes" if theme == "extra_payment" else rng.choices(["no", "yes", "prefer_not"], weights=[90, 2, 4])[0]
         return {
             "on_time": on_time if rng.random() < 0.9 else None,
@@ -174,9 +175,12 @@ class DemoGenerator:
         if rng.random() < 0.004:
             return demo_comments.with_personal_data(rng)
         if theme is not None and rng.random() < 0.6:
-            return demo_comments.complaint(rng, theme)
+            # now and then the complaint is about something outside the eight themes
+            return demo_comments.other(rng) if rng.random() < 0.04 else demo_comments.complaint(rng, theme)
         if rating >= 4 and rng.random() < 0.12:
             return demo_comments.praise(rng)
+        if rng.random() < 0.02:
+            return demo_comments.neutral(rng)  # "bình thường", "ok", what was done
         return None
 
 

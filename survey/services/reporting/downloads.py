@@ -20,7 +20,7 @@ from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
 from survey.services import audit
-from survey.spreadsheets import safe_cell
+from survey.services.spreadsheet_safety import safe_cell
 
 PUBLICATION_MIN_COUNT = 5
 FORMATS = ("csv", "xlsx")

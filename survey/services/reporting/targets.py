@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from analysis.satisfaction import DEFAULT_TARGET
 from survey.models import Office, Procedure, Target
 from survey.services import audit
 
-DEFAULT_TARGET = 0.90
 _PERCENT = re.compile(r"^\s*(\d{1,2}(?:[.,]\d{1,4})?)\s*%?\s*$")
 
 

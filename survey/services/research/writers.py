@@ -1,4 +1,5 @@
-"""Writers for the research export: CSV written row by row, Parquet in record batches.
+"""Writers for the research export: CSV written row by row, Parquet in record batches (SPSS and Stata files are
+made from that Parquet at the end, `survey.services.research.labelled`).
 
 Files are written under a temporary name beside the target and renamed only when everything succeeded, so
 a failed or interrupted export never leaves a partial file where a researcher would pick it up.
@@ -18,9 +19,23 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from survey.services.research.columns import Column
-from survey.spreadsheets import safe_cell
+from survey.services.spreadsheet_safety import safe_cell
 
-ARROW_TYPES = {"string": pa.string(), "integer": pa.int16(), "boolean": pa.bool_()}
+CODES = pa.dictionary(pa.int32(), pa.string())
+SMALL_INTEGERS = pa.int8()
+"""Ratings, elements, returns and agencies are 0–5."""
+
+
+def arrow_type(column: Column) -> pa.DataType:
+    """Typed columns: codes as categoricals (pandas `category`, R factors, DuckDB ENUM-like), answers as small
+    integers, flags as booleans; periods stay strings, since a column may mix months and quarters."""
+    if column.type == "boolean":
+        return pa.bool_()
+    if column.type == "integer":
+        return pa.int16() if column.name == "questionnaire_version" else SMALL_INTEGERS
+    if column.coded and column.name != "month":
+        return CODES
+    return pa.string()
 
 
 class RowWriter(Protocol):
@@ -36,11 +51,12 @@ def _csv_cell(value: Any) -> Any:
         return "true"
     if value is False:
         return "false"
-    return value
+    return safe_cell(value)
 
 
 class CsvRowWriter:
-    """UTF-8 CSV without a byte-order mark (pandas, R and DuckDB read it as is), header first."""
+    """UTF-8 CSV without a byte-order mark (pandas, R and DuckDB read it as is), header first; text that a
+    spreadsheet would run as a formula starts with an apostrophe (`safe_cell`)."""
 
     def __init__(self, path: Path, columns: Sequence[Column]):
         self._file = path.open("w", encoding="utf-8", newline="")
@@ -48,7 +64,7 @@ class CsvRowWriter:
         self._csv.writerow([column.name for column in columns])
 
     def write(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        self._csv.writerows([[safe_cell(_csv_cell(value)) for value in row] for row in rows])
+        self._csv.writerows([[_csv_cell(value) for value in row] for row in rows])
 
     def close(self) -> None:
         self._file.close()
@@ -58,7 +74,7 @@ class ParquetRowWriter:
     """Parquet with typed, nullable columns; each call writes one record batch (bounded memory)."""
 
     def __init__(self, path: Path, columns: Sequence[Column]):
-        self._schema = pa.schema([pa.field(column.name, ARROW_TYPES[column.type]) for column in columns])
+        self._schema = pa.schema([pa.field(column.name, arrow_type(column)) for column in columns])
         self._writer = pq.ParquetWriter(str(path), self._schema, compression="zstd")
 
     def write(self, rows: Sequence[tuple[Any, ...]]) -> None:
@@ -72,6 +88,7 @@ class ParquetRowWriter:
 
 
 def open_writer(file_format: str, path: Path, columns: Sequence[Column]) -> RowWriter:
+    """CSV for `csv`; Parquet for `parquet`, and for `sav` and `dta` as the stage they are made from."""
     if file_format == "csv":
         return CsvRowWriter(path, columns)
     return ParquetRowWriter(path, columns)
@@ -88,17 +105,17 @@ def sha256_of(path: Path) -> str:
 class OutputFiles:
     """The data file and its two codebooks, written to temporary names and renamed together at the end."""
 
-    SUFFIXES = ("", ".codebook.json", ".codebook.md")
+    SUFFIXES = ("", ".codebook.json", ".codebook.md", ".stage.parquet")
 
     def __init__(self, out: Path):
         self.out = out
-        self.finals = [Path(f"{out}{suffix}") for suffix in self.SUFFIXES]
+        self.finals = [Path(f"{out}{suffix}") for suffix in self.SUFFIXES]  # the stage is never published
         token = secrets.token_hex(4)
         self.temporaries = [final.with_name(f".{final.name}.{token}.part") for final in self.finals]
 
     def check(self) -> None:
         """Refuse a target that cannot be written before any work is done (the temporary file proves it)."""
-        for final in self.finals:
+        for final in self.finals[:3]:
             if final.is_dir():
                 raise OSError(f"{final} is a folder, not a file")
         if not self.out.parent.is_dir():
@@ -117,9 +134,15 @@ class OutputFiles:
     def codebook_markdown(self) -> Path:
         return self.temporaries[2]
 
+    @property
+    def stage(self) -> Path:
+        """Where the rows of an SPSS or Stata export are streamed first (never published)."""
+        return self.temporaries[3]
+
     def publish(self) -> None:
-        for temporary, final in zip(self.temporaries, self.finals, strict=True):
+        for temporary, final in zip(self.temporaries[:3], self.finals[:3], strict=True):
             os.replace(temporary, final)
+        self.temporaries[3].unlink(missing_ok=True)
 
     def discard(self) -> None:
         for temporary in self.temporaries:

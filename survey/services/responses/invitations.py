@@ -38,7 +38,10 @@ _TOKEN_RE = re.compile(rf"[A-Za-z0-9]{{{TOKEN_LENGTH}}}")
 # TT 01/2018 Điều 19: V1V2V3.Z1Z2.Y1Y2.MX1X2-YYMMDD-XXXX; local systems add or drop parts, so accept any
 # code of letters and digits joined by . - _ / that holds at least one digit.
 _DOSSIER_RE = re.compile(r"[A-Z0-9]+(?:[.\-_/][A-Z0-9]+)*")
-_DOSSIER_MIN, _DOSSIER_MAX = 4, 80
+DOSSIER_MIN, DOSSIER_MAX = 4, 80
+DOSSIER_PATTERN = r"^(?=[^0-9]*[0-9])[A-Za-z0-9]+(?:[._/-][A-Za-z0-9]+)*$(?!\n)"
+"""The OpenAPI `pattern` for a dossier code in its written form, with the limits above: every code it accepts is
+one `normalise_dossier_code` accepts (which also forgives spaces, lower case and full-width characters)."""
 # A derived poster link's id: version, office id (5 base-62 digits), procedure id or 0 (5), channel (1).
 _BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
 _PUBLIC_VERSION = "1"
@@ -63,6 +66,7 @@ class LinkState:
 class Poster:
     link: IssuedLink
     kiosk_url: str
+    office_code: str
     office_name: str
     procedure_name: str | None
 
@@ -151,11 +155,11 @@ def _from_base62(digits: str) -> int:
 def normalise_dossier_code(raw: str) -> str:
     """NFC, upper case, no whitespace; raises LinkError when it does not look like a dossier code."""
     code = "".join(unicodedata.normalize("NFKC", str(raw)).upper().split())
-    if not (_DOSSIER_MIN <= len(code) <= _DOSSIER_MAX) or not _DOSSIER_RE.fullmatch(code):
+    if not (DOSSIER_MIN <= len(code) <= DOSSIER_MAX) or not _DOSSIER_RE.fullmatch(code):
         raise LinkError(
             "dossier_code",
             "must be a dossier code such as 000.00.31.H56-240115-0001 (letters, digits and . - _ /, "
-            f"{_DOSSIER_MIN}-{_DOSSIER_MAX} characters)",
+            f"{DOSSIER_MIN}-{DOSSIER_MAX} characters)",
         )
     if not any(ch.isdigit() for ch in code):
         raise LinkError("dossier_code", "must contain digits, like 000.00.31.H56-240115-0001")
@@ -285,7 +289,8 @@ def poster(session: Session, *, secret: str, base_url: str, office_code: str, pr
         for channel in ("qr", "kiosk")
     )  # fmt: skip
     procedure = _procedure(session, procedure_code) if procedure_code else None
-    return Poster(link, kiosk.url, _office(session, office_code).name, procedure.name if procedure else None)
+    office = _office(session, office_code)
+    return Poster(link, kiosk.url, office.code, office.name, procedure.name if procedure else None)
 
 
 def _poster_status(session: Session, invitation: Invitation) -> str:

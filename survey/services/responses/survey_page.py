@@ -81,6 +81,17 @@ def _reading_order(name: str) -> tuple[str, str]:
     return base.replace("Đ", "D").replace("đ", "d").casefold(), name
 
 
+def is_kiosk(invitation: Invitation, *, kiosk_requested: bool) -> bool:
+    """A kiosk link, or a poster link opened with ?kiosk=1 on a counter tablet (it then counts as the kiosk)."""
+    return invitation.channel == "kiosk" or (invitation.is_public and kiosk_requested)
+
+
+def kiosk_link(session: Session, token: str, *, secret: str, kiosk_requested: bool) -> bool:
+    """Whether `token` is a real link shown in kiosk mode: only then may its thanks page reset the kiosk."""
+    invitation = resolve_link(session, token, secret=secret).invitation
+    return invitation is not None and is_kiosk(invitation, kiosk_requested=kiosk_requested)
+
+
 SUBMIT_GRACE = timedelta(hours=24)
 """A form opened before its link expired may still be sent this long after: the answers are not lost."""
 
@@ -94,8 +105,7 @@ def load_page(
     invitation = state.invitation
     if invitation is None:
         return SurveyPage(token=token, status=state.status, definition=shipped_definition(1))
-    # A poster link opened with ?kiosk=1 on a counter tablet counts as the kiosk channel.
-    kiosk = invitation.channel == "kiosk" or (invitation.is_public and kiosk_requested)
+    kiosk = is_kiosk(invitation, kiosk_requested=kiosk_requested)
     procedure = invitation.procedure
     return SurveyPage(
         token=token,

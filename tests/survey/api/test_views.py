@@ -75,7 +75,7 @@ def test_invalid_fields_are_422_with_one_message_per_field(client, catalog, auth
         "elements": {"staff": 6, "mood": 3},
         "on_time": "soon",
         "returns": True,
-        "agencies": 1.0,
+        "agencies": 1.5,
         "language": "fr",
         "colour": "blue",
     }

@@ -80,6 +80,11 @@ def test_suppression_applies_to_counts_of_distribution_tables():
     assert sheet["A1"].value == "Modes" and sheet.cell(row=sheet.max_row, column=1).value == "small cells hidden"
 
 
+def test_a_csv_download_names_its_charset_once(admin_client):
+    response = admin_client.get("/dashboard/download/procedures.csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
 def test_an_office_name_written_as_a_formula_downloads_inert(admin_client, session):
     """A name typed as `=HYPERLINK(…)` in a catalog file must not become a live formula in an official's Excel."""
     from survey.models import Office

@@ -76,7 +76,7 @@ def test_the_run_recovers_the_demo_complaint_themes(session):
     themes = themes_of(outcome.run)
     codes = {t.code for t in themes if t.code}
     assert len(codes) >= 5, codes  # of the 8 official themes the demo comments are written from
-    themed = agreeing = representative = coded = matching = 0
+    themed = agreeing = representative = coded = matching = own = 0
     for theme in themes:
         truth = Counter(demo_theme_of(r.comment) for r in members(session, theme))
         dominant, count = truth.most_common(1)[0]
@@ -86,11 +86,15 @@ def test_the_run_recovers_the_demo_complaint_themes(session):
         representative += examples.count(dominant) * 2 > len(examples)
         if theme.code:
             coded += 1
+            own += dominant == theme.code
             matching += examples.count(theme.code) * 2 > len(examples)
-    # Measured with this seed: purity 0.61, 7 of 10 themes show examples of their main complaint, 4 of 7
-    # coded themes show examples of their code (ComplaintThemer picks the comments nearest the centre).
-    assert agreeing / themed >= 0.55
-    assert representative / len(themes) >= 0.6
+    # Measured with this seed on the hand-written demo pool (about 50 varied comments per theme here, not the
+    # handful of near-identical templates the demo used before, which gave purity 0.61): all 8 codes found,
+    # 7 of the 8 coded themes mostly hold comments written for their code, purity 0.38, 5 of 9 themes show
+    # examples of their main complaint, 5 of 8 coded themes show examples of their code.
+    assert own >= 6
+    assert agreeing / themed >= 0.33
+    assert representative / len(themes) >= 0.5
     assert matching / coded >= 0.5
 
 
