@@ -37,6 +37,7 @@ class Config:
     RETENTION_DAYS = 90
     SATISFACTION_TARGET = 0.90
     MINIMUM_N = 30
+    MINIMUM_RESPONSE_RATE = 0.20  # coverage below this share of invitations answered is flagged
     TIME_ZONE = "Asia/Ho_Chi_Minh"
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"

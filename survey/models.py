@@ -189,6 +189,7 @@ class Invitation(Base):
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id", ondelete="SET NULL"), unique=True)
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     office: Mapped[Office] = relationship()
     procedure: Mapped[Procedure | None] = relationship()
@@ -366,6 +367,29 @@ class RatingRollup(Base):
     verified_3: Mapped[int] = mapped_column(BigInteger, default=0)
     verified_4: Mapped[int] = mapped_column(BigInteger, default=0)
     verified_5: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class InvitationRollup(Base):
+    """One-time invitations per (month issued, office, procedure, channel): issued, answered, answered 1–3.
+
+    The denominator of the QĐ 766 rate and of coverage (the response rate). A dossier belongs to the month its
+    invitation was issued (in Vietnamese time), and its answer is counted with it even when it came a month
+    later, so the rate's numerator only ever holds answers to the invitations in its denominator. Kept in step
+    by survey.services.responses.invitation_rollups when a link is issued, answered or its answer erased.
+    `answered` counts used invitations (an erased answer stays answered); `not_satisfied` counts the stored
+    answers rated 1–3 (an erased one no longer counts).
+    """
+
+    __tablename__ = "invitation_rollups"
+    __table_args__ = (Index("ix_invitation_rollups_office_month", "office_id", "month"),)
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10), primary_key=True)
+    issued: Mapped[int] = mapped_column(BigInteger, default=0)
+    answered: Mapped[int] = mapped_column(BigInteger, default=0)
+    not_satisfied: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class OfficeFigures(Base):

@@ -5,7 +5,7 @@ Responses get `flagged` (kept, counted nowhere until an admin releases them), `s
 submissions through public links for two days, with the address only as a daily keyed hash.
 
 Revision ID: 693520ed9233
-Revises: c74fe67d7671
+Revises: a7c3e5d1f9b2
 Create Date: 2026-11-28 22:47:14.780698
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '693520ed9233'
-down_revision = 'c74fe67d7671'
+down_revision = 'a7c3e5d1f9b2'
 branch_labels = None
 depends_on = None
 

@@ -42,6 +42,7 @@ class Table:
     rows: Sequence[dict[str, Any]]
     count_key: str = "n"  # the column holding how many responses a row is counted from
     notes: Sequence[str] = field(default_factory=tuple)
+    target: float | None = None  # the target shares in rows without a target of their own are shown beside
 
 
 def for_publication(

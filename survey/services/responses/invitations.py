@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from survey.models import CHANNELS, Invitation, Office, Procedure, RatedDossier
 from survey.services.catalog.offered import not_offered_message, offers
+from survey.services.responses.invitation_rollups import count_issued
 from survey.services.transactions import rolls_back_on_error
 
 TOKEN_ID_LENGTH = 12  # ~71 random bits (62 symbols)
@@ -237,6 +238,8 @@ def issue_dossier_link(
         api_key_id=api_key_id,
     )
     session.add(invitation)
+    session.flush()
+    count_issued(session, invitation)
     session.commit()
     token = sign_token(secret, invitation.token_id)
     return IssuedLink(token, link_url(base_url, token), expires_at, invitation.id)

@@ -32,6 +32,7 @@ from survey.models import (
 )
 from survey.services.catalog.questionnaire import active_questionnaire
 from survey.services.responses import idempotency, spam
+from survey.services.responses.invitation_rollups import count_answer
 from survey.services.responses.rollups import add_to_rollups, count_cells, response_values
 from survey.services.transactions import rolls_back_on_error
 
@@ -256,6 +257,7 @@ def _store_once(
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
                 raise _LinkTaken()
             session.add(RatedDossier(dossier_hash=invitation.dossier_hash, rated_on=local_date(created_at)))
+            count_answer(session, invitation, answers.rating)
             session.flush()
         if idempotency_record_id is not None:
             idempotency.record_answer(session, idempotency_record_id, 201, {"id": response.id})
