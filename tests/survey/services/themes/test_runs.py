@@ -60,7 +60,8 @@ def test_recluster_stores_a_run_with_its_parameters_and_themes(runner, session, 
     assert [t.position for t in themes] == list(range(len(themes)))
     assert [t.size for t in themes] == sorted((t.size for t in themes), reverse=True)
     for theme in themes:
-        assert theme.dissatisfied_size == theme.size and theme.name and theme.top_terms
+        assert theme.dissatisfied_size == theme.size and theme.name
+        assert theme.top_terms or theme.size < 5  # typical words are words shared by at least two of its comments
         assert list(theme.monthly_counts) == months_between(start, end) and len(theme.monthly_counts) == 3
         rows = members(session, theme)
         assert all(r.rating <= 3 and start <= r.month <= end and r.comment for r in rows)
