@@ -19,14 +19,14 @@ from survey.api.openapi import openapi_document
 from survey.api.schemas import FieldError, office_code_of, parse_invitation_body, parse_response_body
 from survey.api.summary import parse_summary_query
 from survey.extensions import csrf, db, limiter
-from survey.models import Invitation, Office
+from survey.models import Office
 from survey.services.accounts.scoping import may_see_office
 from survey.services.reporting.comparison import ADJUSTED_FIELDS, adjusted_fields
 from survey.services.reporting.summary import satisfaction_summary
 from survey.services.reporting.weighted import as_fields, weighted_figures
 from survey.services.responses import idempotency
 from survey.services.responses.api_submission import ApiSubmission, IdempotencyKey, submit_api_response
-from survey.services.responses.invitations import LinkError, issue_dossier_link, link_url, token_id_of
+from survey.services.responses.invitations import LinkError, issue_dossier_link, link_url, resolve_link
 from survey.services.responses.qr import qr_png, qr_svg
 
 api = Blueprint("api", __name__)
@@ -116,8 +116,7 @@ def create_invitation() -> Any:
 @api.get("/api/v1/invitations/<token>/qr.<any(svg, png):kind>")
 def invitation_qr(token: str, kind: str) -> Any:
     """The link's QR code: whoever holds the token may print it (the token is the secret)."""
-    token_id = token_id_of(token, secret=current_app.config["SECRET_KEY"])
-    if token_id is None or db.session.scalar(select(Invitation.id).where(Invitation.token_id == token_id)) is None:
+    if resolve_link(db.session(), token, secret=current_app.config["SECRET_KEY"]).invitation is None:
         return _error(404, "token", "no survey link has this token")
     url = link_url(current_app.config["BASE_URL"], token)
     if kind == "svg":

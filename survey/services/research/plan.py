@@ -154,6 +154,8 @@ def build_hierarchies(
 
 
 def period_filter(statement: Any, month_from: str | None, month_to: str | None) -> Select[Any]:
+    """The responses an export reads: those of the period, less any held back by the spam rules."""
+    statement = statement.where(Response.flagged.is_(False))
     if month_from:
         statement = statement.where(Response.month >= month_from)
     if month_to:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.models import Office, Procedure
+from survey.services.catalog.offered import not_offered_message, offers
 from survey.services.responses import idempotency
 from survey.services.responses.invitations import resolve_link
 from survey.services.responses.store import AlreadyRated, Answers, InvalidAnswers, store_response
@@ -97,6 +98,24 @@ def submit_api_response(
     return outcome
 
 
+def _office_and_procedure(
+    session: Session, submission: ApiSubmission, problems: list[Problem]
+) -> tuple[Office | None, Procedure | None, list[Problem]]:
+    """Both, when both are active and the office handles the procedure; otherwise every problem, by field."""
+    office = session.scalar(select(Office).where(Office.code == submission.office_code))
+    procedure = session.scalar(select(Procedure).where(Procedure.code == submission.procedure_code))
+    problems = list(problems)
+    if office is None or not office.active:
+        problems.append(("office_code", "no active office has this code"))
+    if procedure is None or not procedure.active:
+        problems.append(("procedure_code", "no active procedure has this code"))
+    if office is None or procedure is None or problems:
+        return None, None, problems
+    if not offers(session, office.id, procedure.id):
+        return None, None, [("procedure_code", not_offered_message(office.code, procedure.code))]
+    return office, procedure, []
+
+
 def _store(
     session: Session,
     submission: ApiSubmission | None,
@@ -108,14 +127,8 @@ def _store(
 ) -> Outcome:
     if submission is None:
         return Outcome(422, problems=problems)
-    office = session.scalar(select(Office).where(Office.code == submission.office_code))
-    procedure = session.scalar(select(Procedure).where(Procedure.code == submission.procedure_code))
-    problems = list(problems)
-    if office is None or not office.active:
-        problems.append(("office_code", "no active office has this code"))
-    if procedure is None or not procedure.active:
-        problems.append(("procedure_code", "no active procedure has this code"))
-    if office is None or procedure is None or problems:
+    office, procedure, problems = _office_and_procedure(session, submission, problems)
+    if office is None or procedure is None:
         return Outcome(422, problems=problems)
     invitation = None
     if submission.invitation_token is not None:

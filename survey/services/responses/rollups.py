@@ -157,7 +157,7 @@ def rebuild_rollups(session: Session) -> int:
         column = getattr(Response, attribute)
         counted = (
             select(*head, literal(metric, String), cast(column, String), func.count())
-            .where(column.is_not(None))
+            .where(column.is_not(None), Response.flagged.is_(False))  # held responses are counted nowhere
             .group_by(*head, column)
         )
         session.execute(insert_into(Rollup).from_select(target, counted))

@@ -31,7 +31,7 @@ from survey.models import (
     Response,
 )
 from survey.services.catalog.questionnaire import active_questionnaire
-from survey.services.responses import idempotency
+from survey.services.responses import idempotency, spam
 from survey.services.responses.invitation_rollups import count_answer
 from survey.services.responses.rollups import add_to_rollups, count_cells, response_values
 from survey.services.transactions import rolls_back_on_error
@@ -157,11 +157,14 @@ def store_response(
     submission_key: str | None = None,
     idempotency_record_id: int | None = None,
     now: datetime | None = None,
+    screening: spam.Submission | None = None,
 ) -> StoredResponse:
     """Store one response and its rollup counts in one transaction; replays of `submission_key` store nothing.
 
     With `idempotency_record_id` (an API request's claimed Idempotency-Key) the key's answer is kept in the same
     transaction, so a fault can never leave a stored response behind a key that still says "pending".
+    With `screening` (a submission through a public link) an unverified response is scored by the spam rules:
+    held back (stored flagged, not counted) at a high score, refused with spam.TooManyToday past a daily limit.
     """
     problems = answer_problems(answers)
     if channel not in CHANNELS:
@@ -179,7 +182,8 @@ def store_response(
     for attempt in range(_SQLITE_LOCK_RETRIES):
         try:
             return _store_once(session, answers, comment, office_id, procedure_id, channel, verified,
-                               invitation, submission_key, idempotency_record_id, created_at)  # fmt: skip
+                               invitation, submission_key, idempotency_record_id, created_at,
+                               None if verified else screening)  # fmt: skip
         except OperationalError as exc:  # SQLite: "database is locked" after busy_timeout under heavy writes
             session.rollback()
             if attempt + 1 == _SQLITE_LOCK_RETRIES or "locked" not in str(exc.orig):
@@ -199,6 +203,7 @@ def _store_once(
     submission_key: str | None,
     idempotency_record_id: int | None,
     created_at: datetime,
+    screening: spam.Submission | None,
 ) -> StoredResponse:
     existing = _response_id_for_key(session, submission_key)
     if existing is not None:
@@ -235,10 +240,13 @@ def _store_once(
         sex=answers.sex,
         submission_key=submission_key,
     )
+    verdict = spam.screen(session, screening, response, created_at)
     session.add(response)
     try:
         session.flush()
-        add_to_rollups(session, count_cells([response_values(response)]))
+        if not response.flagged:  # a held response is counted only once an admin releases it
+            add_to_rollups(session, count_cells([response_values(response)]))
+        spam.remember(session, verdict, response.id, created_at)
         if invitation is not None and one_time:
             claimed = session.execute(
                 update(Invitation)

@@ -86,7 +86,9 @@ def _visible(scope: Scope) -> list[ColumnElement[bool]]:
 
 
 def _in_scope(scope: Scope) -> list[ColumnElement[bool]]:
-    return [] if scope is None else [Response.office_id.in_(sorted(scope))]
+    """Responses whose comments may be shown: counted ones (not held back as spam) of offices in scope."""
+    counted = Response.flagged.is_(False)
+    return [counted] if scope is None else [counted, Response.office_id.in_(sorted(scope))]
 
 
 def latest_runs(session: Session, scope: Scope, limit: int = 200) -> list[RunChoice]:
