@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEMO_RESPONSES ?= 20000
 export FLASK_APP := wsgi
+export PORT
 
 .DEFAULT_GOAL := help
 .PHONY: help run test install install-test serve lint format typecheck translations-extract translations-update \

@@ -1,16 +1,26 @@
-"""gunicorn settings for the survey service: `gunicorn wsgi:app`, run from this folder, reads this file.
+"""gunicorn settings for the survey service: `gunicorn wsgi:app`, run from this folder, reads this file (`make
+serve` does).
 
 The defaults were measured with bench/bench_load.py (wrk, 16 connections, API and citizen-form submissions, on
 SQLite and PostgreSQL, beside a bare Flask app on the same settings): see the README's production section.
 In production put a buffering proxy in front (deploy/nginx/survey.conf): nginx reads a slow phone's request
 and writes its answer, so a worker is busy only while the app works, never while a 3G upload trickles in.
 
+Every worker writes its /metrics counts into one shared folder (prometheus_client's multiprocess mode), so a
+scrape answered by any worker reports the whole server. PROMETHEUS_MULTIPROC_DIR names the folder; without it a
+fresh one is made for this server. Counts of a previous run are wiped at start, and a worker's live gauges
+are dropped when it exits.
+
 Environment: PORT (8000) or SURVEY_BIND (host:port, or unix:/path.sock), WEB_CONCURRENCY (worker processes;
 default one per CPU), SURVEY_THREADS (threads per worker; default 4), SURVEY_LOG_LEVEL (INFO).
 """
 
+from __future__ import annotations
+
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # this project's `survey`, whatever else is installed
@@ -35,16 +45,38 @@ accesslog = None  # the app writes one structured line per request (survey/logs.
 logconfig_dict = logging_config(os.environ.get("SURVEY_LOG_LEVEL", "INFO").upper())
 control_socket_disable = True  # nothing here uses gunicorn's control socket
 
+_MADE_HERE = None
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    _MADE_HERE = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="survey-metrics-")
 
-def when_ready(server):
+
+def on_starting(server: object) -> None:
+    folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+
+
+def when_ready(server: object) -> None:
     """With preload_app, build the redaction word lists once in the master: every worker inherits them."""
     from survey.services.responses.store import warm_up
 
     warm_up()
 
 
-def post_worker_init(worker):
+def post_worker_init(worker: object) -> None:
     """Without preload_app, each worker builds them before its first request (a no-op when inherited)."""
     from survey.services.responses.store import warm_up
 
     warm_up()
+
+
+def child_exit(server: object, worker: object) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]
+
+
+def on_exit(server: object) -> None:
+    if _MADE_HERE:
+        shutil.rmtree(_MADE_HERE, ignore_errors=True)

@@ -1,12 +1,10 @@
-"""The default, swappable stages of complaint theming: vectoriser, reducer, clusterer.
+"""The default, swappable stages of emergent-theme clustering: word counts and a Dirichlet-multinomial mixture.
 
-Measured on real Vietnamese feedback (bench/bench_clustering.py): word unigrams (pyvi's offline
-segmenter when installed, else syllables) with sublinear TF, L2-normalised LSA, and many small k-means
-clusters merged by size-weighted Ward linkage recover human themes better than TF-IDF bigrams + SVD +
-k-means, whose big themes get split at random. Tried and not kept (5 seeds, both corpora): syllable
-bigrams, spectral clustering or connectivity-constrained Ward on the kNN graph, co-association
-consensus over k-means restarts, LSA 50/200 dimensions, 15–100 small clusters (each helped one
-corpus and hurt the other, or changed nothing beyond seed noise).
+Measured on real Vietnamese feedback (bench/bench_themes.py, `--seed-themes none`, 5 seeds): whole words
+(pyvi's offline segmenter) counted once, plus once more in the clauses that carry the complaint ("pin
+tốt nhưng camera mờ" counts "camera mờ" twice), clustered by a Dirichlet-multinomial mixture fitted by
+collapsed Gibbs sampling (GSDMM, Yin & Wang 2014, made for short texts: one topic per comment). This
+recovers human themes better than TF-IDF + LSA + k-means, which the previous default used.
 """
 
 from __future__ import annotations
@@ -14,199 +12,161 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from scipy import sparse
+from scipy.special import gammaln
 from sklearn.base import BaseEstimator, ClusterMixin
-from sklearn.cluster import KMeans, MiniBatchKMeans
-from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer, TfidfVectorizer
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import Normalizer
+from sklearn.feature_extraction.text import CountVectorizer, HashingVectorizer
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from analysis.text import ComplaintAnalyzer, word_segmenter
+from analysis.text import _CLAUSE_BREAK as CLAUSE_BREAK
+from analysis.text import ComplaintAnalyzer, normalise, syllables, word_segmenter
 
-GAP_TOLERANCE = 0.02
+# Syllables that mark a clause as a complaint: negations, "bị" (adversative passive), and common
+# negative judgements in public-service, product and course feedback. Hand-written, normalised.
+COMPLAINT_CUES = frozenset(
+    "không chưa chẳng chả bị kém yếu chậm lâu tệ dở lỗi hỏng hư hao nóng đơ giật lag mờ rè đắt khó thiếu"
+    " mất tốn ít xấu sai trễ hết quá khong chua bi kem yeu cham lau te loi hong thieu mat ton sai tre".split()
+)
 
 
-def default_vectorizer(min_df: int = 2, segment_words: bool = True) -> TfidfVectorizer:
-    """Word unigrams of normalised comments, stopwords out, sublinear TF, terms seen `min_df`+ times.
+class FocusedAnalyzer:
+    """A picklable analyzer: the words of a comment, and again the words of its complaint clauses.
 
-    Words come from pyvi's offline segmenter when it is installed and `segment_words` is set, else
-    the syllables are the words.
+    `segment`: whole words from pyvi when installed (else syllables). Single words only (n-grams of
+    words add little for clustering and double the vocabulary).
     """
-    analyzer = ComplaintAnalyzer(ngram_range=(1, 1), segmenter=word_segmenter() if segment_words else None)
-    return TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, min_df=min_df)
+
+    def __init__(self, segment: bool = True, repeat: int = 1) -> None:
+        self.segment = segment
+        self.repeat = repeat
+
+    def __call__(self, text: str) -> list[str]:
+        analyzer = ComplaintAnalyzer(ngram_range=(1, 1), segmenter=word_segmenter() if self.segment else None)
+        clean = normalise(text)
+        complaint = [part for part in CLAUSE_BREAK.split(clean) if COMPLAINT_CUES.intersection(syllables(part))]
+        if complaint and self.repeat:
+            clean = " . ".join([clean, *(complaint * self.repeat)])
+        return analyzer(clean)
 
 
-def bounded_memory_vectorizer(n_features: int = 2**18) -> Pipeline:
-    """Syllable features through a stateless hash, so memory does not grow with the vocabulary.
-
-    No word segmenter here: at about 1 ms a comment it alone would take 10–20 minutes for 1 M comments.
-    """
-    hashing = HashingVectorizer(
-        analyzer=ComplaintAnalyzer(ngram_range=(1, 1)), n_features=n_features, alternate_sign=False, norm=None
+def default_vectorizer(n_comments: int, segment_words: bool = True) -> CountVectorizer:
+    """Word counts: words seen in 2+ comments (all words in small inputs), none in more than half."""
+    small = n_comments < 500
+    return CountVectorizer(
+        analyzer=FocusedAnalyzer(segment=segment_words),
+        min_df=1 if small else 2,
+        max_df=1.0 if n_comments < 50 else 0.5,
+        dtype=np.float64,
     )
-    return make_pipeline(hashing, TfidfTransformer(sublinear_tf=True))
 
 
-def default_reducer(n_components: int = 100) -> Pipeline:
-    """LSA: truncated SVD, then unit length so Euclidean k-means works as cosine (spherical) k-means."""
-    return make_pipeline(TruncatedSVD(n_components=n_components), Normalizer(copy=False))
+def bounded_memory_vectorizer(n_features: int = 2**18) -> HashingVectorizer:
+    """Syllable counts through a stateless hash, so memory does not grow with the vocabulary.
 
-
-def ward_merge(
-    centers: np.ndarray, weights: np.ndarray, n_groups: int, cannot_link: np.ndarray
-) -> tuple[np.ndarray, list[float]]:
-    """Merge centres into `n_groups` by size-weighted Ward linkage: the group of each centre, merge costs.
-
-    Ward's criterion (Ward 1963): merging A and B costs |A||B| / (|A|+|B|) · ||c_A − c_B||².
-    Two centres with different non-negative `cannot_link` tags (seeded themes) never merge.
+    No word segmenter here: at about 0.2 ms a comment it would add minutes to a million comments.
     """
-    centers = centers.astype(float).copy()
-    sizes = np.maximum(weights.astype(float), 1e-9)
-    tags = cannot_link.copy()
-    groups = [[i] for i in range(len(centers))]
-    alive = list(range(len(centers)))
-    costs: list[float] = []
-    while len(alive) > n_groups:
-        best: tuple[float, int, int] | None = None
-        for ai, a in enumerate(alive):
-            for b in alive[ai + 1 :]:
-                if tags[a] >= 0 and tags[b] >= 0 and tags[a] != tags[b]:
-                    continue
-                cost = sizes[a] * sizes[b] / (sizes[a] + sizes[b]) * float(np.sum((centers[a] - centers[b]) ** 2))
-                if best is None or cost < best[0]:
-                    best = (cost, a, b)
-        if best is None:
-            break  # only differently seeded centres are left
-        cost, a, b = best
-        costs.append(cost)
-        centers[a] = (sizes[a] * centers[a] + sizes[b] * centers[b]) / (sizes[a] + sizes[b])
-        sizes[a] += sizes[b]
-        tags[a] = max(tags[a], tags[b])
-        groups[a].extend(groups[b])
-        alive.remove(b)
-    assignment = np.empty(len(centers), dtype=int)
-    for group_index, a in enumerate(alive):
-        assignment[groups[a]] = group_index
-    return assignment, costs
+    return HashingVectorizer(
+        analyzer=FocusedAnalyzer(segment=False), n_features=n_features, alternate_sign=False, norm=None
+    )
 
 
-class MergedKMeans(ClusterMixin, BaseEstimator):
-    """K-means into many small clusters, merged into `n_clusters` themes by weighted Ward linkage.
+class DirichletMultinomialMixture(ClusterMixin, BaseEstimator):
+    """Cluster short texts (rows of a count matrix) with one topic each, by collapsed Gibbs sampling.
 
-    Small clusters follow the data's real shape; merging them gives themes of very different sizes
-    (complaints are imbalanced), where plain k-means cuts a big theme into equal slices.
-    `seed_centers` (rows, unit length) start the first small clusters and never merge with each
-    other, which is how official seed themes guide the result. `mini_batch` bounds memory and time.
+    GSDMM (Yin & Wang 2014, "A Dirichlet multinomial mixture model-based approach for short text
+    clustering", KDD): p(z_d = k | rest) ∝ (m_k + α) · Π_w Π_{j<c_dw} (n_kw + β + j) / Π_{i<L_d} (n_k + Vβ + i).
+    Starting from `n_clusters`, clusters that lose all members stay empty, so the result may have fewer;
+    `labels_` are renumbered 0..n_clusters_-1. Columns never used in the fitted data are ignored.
     """
 
     def __init__(
         self,
-        n_clusters: int = 8,
-        n_fine: int = 30,
-        n_init: int = 10,
-        seed_centers: np.ndarray | None = None,
-        mini_batch: bool = False,
+        n_clusters: int = 20,
+        alpha: float = 0.1,
+        beta: float = 0.1,
+        max_iter: int = 30,
+        tol: float = 0.01,
         random_state: int | np.random.RandomState | None = None,
     ) -> None:
         self.n_clusters = n_clusters
-        self.n_fine = n_fine
-        self.n_init = n_init
-        self.seed_centers = seed_centers
-        self.mini_batch = mini_batch
+        self.alpha = alpha
+        self.beta = beta
+        self.max_iter = max_iter
+        self.tol = tol
         self.random_state = random_state
 
-    def fit(self, X: Any, y: Any = None) -> MergedKMeans:
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
+    def fit(self, X: Any, y: Any = None) -> DirichletMultinomialMixture:
+        counts = sparse.csr_matrix(X, dtype=np.float64)
+        if counts.shape[0] < 1 or (counts.data < 0).any():
+            raise ValueError("DirichletMultinomialMixture needs a non-empty matrix of non-negative counts")
         rng = check_random_state(self.random_state)
-        seeds = np.empty((0, X.shape[1])) if self.seed_centers is None else np.asarray(self.seed_centers)
-        if len(seeds) >= X.shape[0]:
-            seeds = seeds[:0]  # fewer comments than seed themes: nothing to align, cluster freely
-        n_fine = int(min(max(self.n_fine, self.n_clusters, len(seeds) + 1), X.shape[0]))
-        init: Any = "k-means++"
-        if len(seeds):
-            init = np.vstack([seeds, _plus_plus(X, seeds, n_fine - len(seeds), rng)]).astype(X.dtype)
-        self.fine_model_ = self._fine_model(n_fine, init, rng).fit(X)
-        self.n_seeds_ = len(seeds)
-        return self.cut(min(self.n_clusters, n_fine))
-
-    def cut(self, n_clusters: int) -> MergedKMeans:
-        """Re-merge the fitted small clusters into `n_clusters` themes (cheap: no new k-means)."""
-        check_is_fitted(self, "fine_model_")
-        fine = self.fine_model_
-        n_fine = fine.cluster_centers_.shape[0]
-        weights = np.bincount(fine.labels_, minlength=n_fine)
-        tags = np.full(n_fine, -1)
-        tags[: self.n_seeds_] = np.arange(self.n_seeds_)
-        self.fine_to_cluster_, self.merge_costs_ = ward_merge(fine.cluster_centers_, weights, n_clusters, tags)
-        self.labels_ = self.fine_to_cluster_[fine.labels_]
-        self.n_clusters_ = int(self.fine_to_cluster_.max()) + 1
-        self.cluster_centers_ = np.vstack(
-            [
-                np.average(fine.cluster_centers_[group], axis=0, weights=np.maximum(weights[group], 1e-9))
-                for group in (np.flatnonzero(self.fine_to_cluster_ == c) for c in range(self.n_clusters_))
-            ]
+        self.n_features_in_ = counts.shape[1]
+        self.columns_ = np.flatnonzero(np.asarray(counts.sum(axis=0)).ravel() > 0)
+        counts = counts[:, self.columns_]
+        z = self._sample(counts, rng)
+        used, labels = np.unique(z, return_inverse=True)
+        self.labels_ = labels.astype(int)
+        self.n_clusters_ = int(used.size)
+        self.word_counts_ = np.vstack(
+            [np.asarray(counts[self.labels_ == c].sum(axis=0)).ravel() for c in range(self.n_clusters_)]
         )
-        self.seed_cluster_ = self.fine_to_cluster_[: self.n_seeds_]
+        self.sizes_ = np.bincount(self.labels_, minlength=self.n_clusters_)
         return self
 
-    def ward_gap_k(self, low: int, high: int) -> int | None:
-        """The number of themes in [low, high] after which the next merge costs most, relatively.
+    def _sample(self, counts: sparse.csr_matrix, rng: np.random.RandomState) -> np.ndarray:
+        n_docs, n_words = counts.shape
+        k = int(max(1, min(self.n_clusters, n_docs)))
+        z = rng.randint(k, size=n_docs)
+        members = np.bincount(z, minlength=k).astype(float)
+        word_counts = np.zeros((k, n_words))
+        for cluster in range(k):
+            word_counts[cluster] = np.asarray(counts[z == cluster].sum(axis=0)).ravel()
+        totals = word_counts.sum(axis=1)
+        vocabulary_prior = n_words * self.beta
+        docs = [
+            (
+                counts.indices[counts.indptr[d] : counts.indptr[d + 1]],
+                counts.data[counts.indptr[d] : counts.indptr[d + 1]],
+            )
+            for d in range(n_docs)
+        ]
+        for _ in range(self.max_iter):
+            moved = 0
+            for d in rng.permutation(n_docs):
+                words, freq = docs[d]
+                if words.size == 0:
+                    continue
+                old, length = z[d], freq.sum()
+                members[old] -= 1
+                word_counts[old, words] -= freq
+                totals[old] -= length
+                shifted = word_counts[:, words] + self.beta
+                log_p = np.log(members + self.alpha)
+                log_p += (gammaln(shifted + freq) - gammaln(shifted)).sum(axis=1)
+                log_p -= gammaln(totals + vocabulary_prior + length) - gammaln(totals + vocabulary_prior)
+                p = np.exp(log_p - log_p.max())
+                new = rng.choice(k, p=p / p.sum())
+                z[d] = new
+                members[new] += 1
+                word_counts[new, words] += freq
+                totals[new] += length
+                moved += new != old
+            if moved <= self.tol * n_docs:
+                break
+        return z
 
-        The classic dendrogram-gap rule (e.g. Mojena 1977 in spirit): stop merging just before a merge
-        that is much dearer than the one before it, i.e. maximise cost(k → k−1) / cost(k+1 → k).
-        Needs a fit with n_clusters ≤ low; None when the history is too short.
-        """
-        check_is_fitted(self, "merge_costs_")
-        n_fine = self.fine_model_.cluster_centers_.shape[0]
-        costs = self.merge_costs_  # costs[i]: merging n_fine − i groups into n_fine − i − 1
-
-        def merge_cost(groups: int) -> float | None:
-            index = n_fine - groups
-            return costs[index] if 0 <= index < len(costs) else None
-
-        ratios = {}
-        for k in range(max(low, 2), high + 1):
-            down, before = merge_cost(k), merge_cost(k + 1)
-            if down is not None and before is not None and before > 0:
-                ratios[k] = down / before
-        self.gap_ratios_ = ratios
-        if not ratios:
-            return None
-        # Gaps within 2 % of the largest are alike: prefer fewer themes, an official reads every one.
-        best = max(ratios.values())
-        return min(k for k, ratio in ratios.items() if ratio >= best * (1 - GAP_TOLERANCE))
-
-    def _fine_model(self, n_fine: int, init: Any, rng: np.random.RandomState) -> KMeans | MiniBatchKMeans:
-        seed = rng.randint(np.iinfo(np.int32).max)
-        n_init = 1 if not isinstance(init, str) else self.n_init
-        if self.mini_batch:
-            return MiniBatchKMeans(n_fine, init=init, n_init=n_init, batch_size=4096, random_state=seed)
-        return KMeans(n_fine, init=init, n_init=n_init, random_state=seed)
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        """Log posterior of each cluster for new rows (multinomial likelihood under the fitted clusters)."""
+        check_is_fitted(self, "word_counts_")
+        counts = sparse.csr_matrix(X, dtype=np.float64)[:, self.columns_]
+        n_words = self.word_counts_.shape[1]
+        log_phi = np.log(self.word_counts_ + self.beta) - np.log(
+            self.word_counts_.sum(axis=1, keepdims=True) + n_words * self.beta
+        )
+        log_p = np.log(self.sizes_ + self.alpha) + np.asarray(counts @ log_phi.T)
+        return log_p - np.logaddexp.reduce(log_p, axis=1, keepdims=True)
 
     def predict(self, X: Any) -> np.ndarray:
-        """Theme of new vectors: the theme of their nearest small cluster."""
-        check_is_fitted(self, "fine_model_")
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        X = X.astype(self.fine_model_.cluster_centers_.dtype, copy=False)
-        return np.asarray(self.fine_to_cluster_[self.fine_model_.predict(X)])
-
-
-def _plus_plus(X: np.ndarray, existing: np.ndarray, n_new: int, rng: np.random.RandomState) -> np.ndarray:
-    """k-means++ seeding (Arthur & Vassilvitskii 2007) continued from centres already chosen."""
-    sample = X[rng.choice(X.shape[0], size=min(X.shape[0], 20000), replace=False)]
-    centers = list(existing)
-    if not centers:
-        centers.append(sample[rng.randint(len(sample))])
-        n_new -= 1
-    distance = np.min([np.sum((sample - c) ** 2, axis=1) for c in centers], axis=0)
-    chosen = []
-    for _ in range(max(n_new, 0)):
-        total = distance.sum()
-        index = rng.randint(len(sample)) if total <= 0 else rng.choice(len(sample), p=distance / total)
-        chosen.append(sample[index])
-        distance = np.minimum(distance, np.sum((sample - sample[index]) ** 2, axis=1))
-    if existing is None or len(existing) == 0:
-        chosen.insert(0, centers[0])
-    return np.asarray(chosen).reshape(-1, X.shape[1])
+        """The most probable cluster of each row."""
+        return np.asarray(self.predict_log_proba(X).argmax(axis=1))

@@ -9,15 +9,16 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
-from typing import Any, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
 from analysis.checks import count as _count
 from analysis.checks import known as _known
 
 # --- QĐ 766/QĐ-TTg: satisfaction rate over all dossiers handled --------------------------------------------
 
-QD766_SOURCES = ("invitations", "imported")
-"""Where the dossier total came from: invitations this service issued, or a count imported from the office."""
+QD766_SOURCES = ("invitations", "imported", "mixed")
+"""Where the dossier total came from: invitations this service issued, a count imported from the office, or both
+(imported where an office sent its count for a month, invitations elsewhere)."""
 
 
 class Qd766Rate(TypedDict):
@@ -49,6 +50,50 @@ def qd766_rate(total_dossiers: int, unsatisfied_or_complaint_or_overdue: int, *,
         unsatisfied_or_complaint_or_overdue=bad,
         rate=(total - bad) / total if total else None,
     )
+
+
+class Qd766Cell(NamedTuple):
+    """One office and month (or office, procedure and month) as the QĐ 766 rate needs it.
+
+    `invitations`: one-time survey invitations issued for dossiers in the cell; `not_satisfied`: how many of
+    those very invitations were answered with a rating of 1–3 (a response that came without an invitation is
+    not one of these dossiers and is not counted); `imported_total`: dossiers handled according to the office's
+    one-stop system (None when not imported), with `overdue` and `complained` from the same import.
+    """
+
+    invitations: int
+    not_satisfied: int
+    imported_total: int | None = None
+    overdue: int = 0
+    complained: int = 0
+
+
+def qd766_from_cells(cells: Iterable[Qd766Cell]) -> Qd766Rate | None:
+    """QĐ 766 rate over many cells, each counted from its own dossier total (DOMAIN.md §2B).
+
+    Where a cell has an imported total, it is the cell's dossiers, and the bad ones are the invitations answered
+    "not satisfied" plus the overdue and complained-about dossiers, each counted on its own (a dossier in two
+    groups counts twice, so the rate errs low), capped at the total. Elsewhere the cell's dossiers are its
+    invitations and the bad ones its invitations answered "not satisfied" (overdue and complaints are unknown).
+    `source` is `imported`, `invitations` or `mixed`; None when no cell has any dossier.
+    """
+    total = bad = imported = 0
+    for cell in cells:
+        invitations = _count("invitations", cell.invitations)
+        not_satisfied = _count("not_satisfied", cell.not_satisfied)
+        if not_satisfied > invitations:
+            raise ValueError(f"not_satisfied ({not_satisfied}) cannot exceed invitations ({invitations})")
+        if cell.imported_total is not None:
+            dossiers = _count("imported_total", cell.imported_total)
+            extra = _count("overdue", cell.overdue) + _count("complained", cell.complained)
+            total, bad = total + dossiers, bad + min(not_satisfied + extra, dossiers)
+            imported += dossiers
+        elif invitations:
+            total, bad = total + invitations, bad + not_satisfied
+    if not total:
+        return None
+    source = "imported" if imported == total else "invitations" if imported == 0 else "mixed"
+    return qd766_rate(total, bad, source=source)
 
 
 # --- TT 01/2018/TT-VPCP: indicators 1, 3, 4, 7 collected from citizens, and the agency band ----------------

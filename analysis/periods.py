@@ -70,3 +70,12 @@ def quarter_of(month: str) -> str:
     """`YYYY-Qn` for a `YYYY-MM` month."""
     year, number = month.split("-")
     return f"{year}-Q{(int(number) - 1) // 3 + 1}"
+
+
+def previous_period(month_from: str, month_to: str) -> tuple[str, str]:
+    """The period of the same number of months just before `month_from`..`month_to` (2025-04..2025-06 →
+    2025-01..2025-03), to say whether something got better or worse."""
+    length = len(months_between(month_from, month_to))
+    if not length:
+        raise ValueError(f"{month_from} is after {month_to}")
+    return shift_month(month_from, -length), shift_month(month_from, -1)

@@ -43,6 +43,8 @@ _CLAUSE_BREAK = re.compile(r"[.,;:!?()\[\]{}\"“”…/|\n-]+")
 _SPACES = re.compile(r"\s+")
 _SYLLABLE = re.compile(r"[^\W\d_]+")
 _PUNCTUATION = re.compile(r"[^\w\s]")
+_COMBINING = re.compile("[\u0300-\u036f]")
+_D_BAR = str.maketrans("đĐ", "dD")
 
 # Chat abbreviations that mean one thing whatever surrounds them (values are already normalised).
 ABBREVIATIONS: dict[str, str] = {
@@ -205,6 +207,16 @@ def normalise(text: object) -> str:
     text = _SPACES.sub(" ", text).strip()
     text = _expand_abbreviations(text)
     return unicodedata.normalize("NFC", text)
+
+
+def toneless(text: str) -> str:
+    """The text with every diacritic removed ("chờ đợi lâu" → "cho doi lau"), as people type without them.
+
+    A comment typed without diacritics and one typed with them then share this form; it is lossy ("ma",
+    "má", "mã" all become "ma"), so it is an extra view of a comment, never a replacement.
+    """
+    stripped = _COMBINING.sub("", unicodedata.normalize("NFD", text))
+    return unicodedata.normalize("NFC", stripped.translate(_D_BAR))
 
 
 def syllables(text: str) -> list[str]:

@@ -1,10 +1,14 @@
-"""Benchmark: the anonymised research export of 1 M responses from a real (SQLite) database, CSV and Parquet.
+"""Benchmark: the anonymised research export from a real (SQLite) database, in every format, and what it keeps.
 
-Seeds a database once with `seed-demo` data (kept between runs in --folder), then runs each export in a child
-process and reports its wall time, peak resident memory (ru_maxrss of that child alone, via wait4), and
-optionally the peak Python heap (tracemalloc, which slows the run), with the rows dropped. Not part of the tests:
+Seeds a database once with `seed-demo` data (kept between runs in --folder; `--skewed` adds a huge province,
+rare procedures and comments with personal data, as the tests' skewed set), then runs each export in a child
+process and reports its wall time, peak resident memory (ru_maxrss of that child alone, via wait4), the file
+size, and what the default export keeps: the share of all rows whose procedure is published as its code, whose
+office is published at office or province level, whose period is a month or a quarter, and the rows dropped.
+The aggregate table by procedure × province is timed too. Not part of the tests:
 
-    .venv/bin/python bench/bench_export.py [--responses 1000000] [--folder /tmp/survey-bench] [--tracemalloc]
+    PYTHONPATH=. .venv/bin/python bench/bench_export.py [--responses 1000000] [--skewed] [--formats csv,parquet]
+        [--quasi month,office,procedure,channel] [--folder /tmp/survey-bench] [--tracemalloc]
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ def make_app(folder: Path):  # type: ignore[no-untyped-def]
     return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.db'}"})
 
 
-def prepare(folder: Path, responses: int) -> None:
+def prepare(folder: Path, responses: int, skewed: bool) -> None:
     """Migrate and seed once; a database that already holds `responses` responses is reused."""
     from flask_migrate import upgrade
     from sqlalchemy import func, select
@@ -44,20 +48,26 @@ def prepare(folder: Path, responses: int) -> None:
     with app.app_context():
         upgrade()
         have = db.session.scalar(select(func.count()).select_from(Response))
-        if have != responses:
+        if not have:
             started = time.perf_counter()
             print(f"seeding {responses:,} responses…", file=sys.stderr, flush=True)
-            seed_demo(db.session, responses=responses, seed=2025, months=12)
+            if skewed:
+                from tests.survey.datasets.research import seed_skewed
+
+                seed_skewed(db.session, demo_responses=responses // 2, huge=responses // 2)
+            else:
+                seed_demo(db.session, responses=responses, seed=2025, months=12)
             print(f"seeded in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
         db.session.remove()
         db.engine.dispose()
 
 
-def child(folder: Path, file_format: str, k: int, trace: bool) -> None:
+def child(folder: Path, file_format: str, k: int, trace: bool, quasi: tuple[str, ...] | None) -> None:
     """Run one export and print its numbers as JSON (peak RSS is measured by the parent)."""
     import tracemalloc
 
     from survey.extensions import db
+    from survey.services.research.aggregates import TableOptions, build_table
     from survey.services.research.export import ExportOptions, export_anonymised
 
     app = make_app(folder)
@@ -67,9 +77,14 @@ def child(folder: Path, file_format: str, k: int, trace: bool) -> None:
             tracemalloc.start()
         started = time.perf_counter()
         out = folder / f"export.{file_format}"
-        result = export_anonymised(db.session, out, ExportOptions(file_format=file_format, k=k), actor="bench")
+        options = ExportOptions(file_format=file_format, k=k, quasi=quasi)
+        result = export_anonymised(db.session, out, options, actor="bench")
         seconds = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1] if trace else None
+        recoding = result.recoding
+        started = time.perf_counter()
+        table = build_table(db.session, TableOptions(by=("procedure", "province")))
+        table_seconds = time.perf_counter() - started
     print(
         json.dumps(
             {
@@ -81,15 +96,24 @@ def child(folder: Path, file_format: str, k: int, trace: bool) -> None:
                 "rows_dropped": result.rows_dropped,
                 "file_mb": out.stat().st_size / 2**20,
                 "generalisation": result.generalisation,
+                "procedure_kept": recoding.share_at_or_below("procedure", 0),
+                "province_or_finer": recoding.share_at_or_below("office", "province"),
+                "quarter_or_finer": recoding.share_at_or_below("month", "quarter") if "month" in recoding.quasi else 1,
+                "information_loss": recoding.information_loss,
+                "table_seconds": table_seconds,
+                "table_hidden": table.suppressed_primary + table.suppressed_complementary,
+                "table_cells": len(table.cells),
             }
         )
     )
 
 
-def run_child(folder: Path, file_format: str, k: int, trace: bool) -> dict:  # type: ignore[type-arg]
+def run_child(folder: Path, file_format: str, k: int, trace: bool, quasi: str | None) -> dict:  # type: ignore[type-arg]
     command = [sys.executable, __file__, "--child", file_format, "--folder", str(folder), "--k", str(k)]
     if trace:
         command.append("--tracemalloc")
+    if quasi:
+        command += ["--quasi", quasi]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
     output = process.stdout.read()
@@ -105,35 +129,51 @@ def run_child(folder: Path, file_format: str, k: int, trace: bool) -> dict:  # t
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--responses", type=int, default=1_000_000)
+    parser.add_argument("--skewed", action="store_true", help="the tests' skewed set: half demo, half one province")
     parser.add_argument("--folder", type=Path, default=Path("/tmp/survey-bench"))
     parser.add_argument("--k", type=int, default=5)
+    parser.add_argument("--formats", default="csv,parquet,sav,dta")
+    parser.add_argument("--quasi", default=None, help="quasi-identifiers (default: the export's default)")
     parser.add_argument("--tracemalloc", action="store_true", help="also measure the peak Python heap (slower)")
-    parser.add_argument("--child", choices=["csv", "parquet"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["csv", "parquet", "sav", "dta"], help=argparse.SUPPRESS)
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.folder, args.child, args.k, args.tracemalloc)
+        child(args.folder, args.child, args.k, args.tracemalloc, tuple(args.quasi.split(",")) if args.quasi else None)
         return
     if args.prepare:
-        prepare(args.folder, args.responses)
+        prepare(args.folder, args.responses, args.skewed)
         return
     # Seed in a child too: a child forked from a big parent would inherit its peak RSS.
+    skewed = ["--skewed"] if args.skewed else []
     subprocess.run([sys.executable, __file__, "--prepare", "--folder", str(args.folder),
-                    "--responses", str(args.responses)], check=True)  # fmt: skip
-    print(f"export of {args.responses:,} responses, k = {args.k} (SQLite, {args.folder})")
-    for file_format in ("csv", "parquet"):
-        numbers = run_child(args.folder, file_format, args.k, trace=False)
+                    "--responses", str(args.responses), *skewed], check=True)  # fmt: skip
+    kind = "skewed " if args.skewed else ""
+    print(
+        f"export of {args.responses:,} {kind}responses, k = {args.k}, quasi {args.quasi or 'default'} ({args.folder})"
+    )
+    for file_format in args.formats.split(","):
+        numbers = run_child(args.folder, file_format, args.k, False, args.quasi)
         line = (
             f"  {file_format:8} {numbers['seconds']:6.1f} s  peak RSS {numbers['peak_rss_mb']:4.0f} MB "
-            f"(app alone {numbers['baseline_rss_mb']:.0f} MB)  "
-            f"file {numbers['file_mb']:6.1f} MB  dropped {numbers['rows_dropped']:,} of {numbers['rows_total']:,} "
-            f"({100 * numbers['rows_dropped'] / numbers['rows_total']:.2f} %)"
+            f"(app alone {numbers['baseline_rss_mb']:.0f} MB)  file {numbers['file_mb']:6.1f} MB"
         )
         if args.tracemalloc:
-            traced = run_child(args.folder, file_format, args.k, trace=True)
+            traced = run_child(args.folder, file_format, args.k, True, args.quasi)
             line += f"  Python heap peak {traced['python_heap_peak_mb']:.0f} MB"
         print(line, flush=True)
+    total = numbers["rows_total"]
+    print(
+        f"  kept: procedure {100 * numbers['procedure_kept']:.1f} %, office or province "
+        f"{100 * numbers['province_or_finer']:.1f} %, month or quarter {100 * numbers['quarter_or_finer']:.1f} %; "
+        f"dropped {numbers['rows_dropped']:,} of {total:,} ({100 * numbers['rows_dropped'] / total:.2f} %); "
+        f"information loss {numbers['information_loss']:.3f}"
+    )
     print(f"  generalisation: {numbers['generalisation']}")
+    print(
+        f"  table procedure × province: {numbers['table_seconds']:.2f} s, {numbers['table_cells']:,} cells, "
+        f"{numbers['table_hidden']:,} entries hidden"
+    )
 
 
 if __name__ == "__main__":

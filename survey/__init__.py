@@ -30,13 +30,14 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'survey.db'}"
 
-    from survey import database, errors, formatting, i18n, logs, security, templating
+    from survey import database, errors, formatting, i18n, logs, metrics, security, templating
     from survey.auth import guards
     from survey.extensions import babel, csrf, db, limiter
     from survey.services.catalog import cache
 
     database.configure_engines()
     cache.install()
+    metrics.init_app(app)  # first, so its clock starts before any other hook runs
     db.init_app(app)
     database.init_migrations(app, directory=str(PROJECT_ROOT / "migrations"))
     babel.init_app(
@@ -59,6 +60,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from survey.account.views import account
     from survey.admin.views import admin
     from survey.api.views import api
     from survey.auth.views import auth
@@ -66,15 +68,16 @@ def _register_blueprints(app: Flask) -> None:
     from survey.dashboard.views import dashboard
     from survey.main.views import main
     from survey.research.views import research
+    from survey.results.views import results
     from survey.themes.views import themes
 
-    for blueprint in (main, citizen, api, auth, dashboard, themes, admin, research):
+    for blueprint in (main, citizen, api, auth, dashboard, themes, admin, research, results, account):
         app.register_blueprint(blueprint)
 
 
 def _register_commands(app: Flask) -> None:
-    from survey.cli import catalog, demo, figures, links, report, research, themes, users
+    from survey.cli import alerts, backup, catalog, demo, figures, links, report, research, themes, users
 
-    for module in (catalog, demo, report, links, users, figures, themes, research):
+    for module in (catalog, demo, report, links, users, figures, themes, research, alerts, backup):
         for command in module.COMMANDS:
             app.cli.add_command(command)

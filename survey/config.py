@@ -5,6 +5,7 @@ Secrets come only from the environment; production refuses to start without them
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from datetime import timedelta
@@ -30,11 +31,15 @@ class Config:
     API_RATE_LIMIT = "600/minute"
     SUBMIT_RATE_LIMIT = "30/minute"
     LOGIN_RATE_LIMIT = "10/minute"
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI = "database://"  # shared by every worker and host (survey/ratelimit.py); or redis://…
+    RATELIMIT_SWALLOW_ERRORS = True  # a limit store that fails logs and lets the request through: nothing is lost
     RATELIMIT_HEADERS_ENABLED = True
+    METRICS_ALLOW = "127.0.0.1,::1"  # who may read /metrics without the token (addresses or networks)
+    METRICS_TOKEN = ""  # a scraper's `Authorization: Bearer <token>`; empty = addresses only
     RETENTION_DAYS = 90
     SATISFACTION_TARGET = 0.90
     MINIMUM_N = 30
+    MINIMUM_RESPONSE_RATE = 0.20  # coverage below this share of invitations answered is flagged
     TIME_ZONE = "Asia/Ho_Chi_Minh"
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -42,11 +47,21 @@ class Config:
     WTF_CSRF_TIME_LIMIT = 4 * 3600  # a citizen may leave the form open while queueing
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    HSTS_MAX_AGE = 365 * 24 * 3600  # Strict-Transport-Security, sent wherever SESSION_COOKIE_SECURE is on
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)  # an official's sign-in lasts a working day
     MAX_CONTENT_LENGTH = 256 * 1024
     DEMO_ALLOWED = True
     LOG_IPS = False  # client addresses stay out of the access log unless SURVEY_LOG_IPS says otherwise
     PASSWORD_HASH_COST = "standard"  # argon2id, RFC 9106 low-memory profile (survey/services/accounts/passwords.py)
+    SMTP_URL = ""  # smtp://host:port or smtps://user:password@host:port: where `flask alerts --send` mails digests
+    MAIL_FROM = ""
+    # Spam defence on public (poster) links, survey/services/responses/spam.py: answers sent sooner than this after
+    # the form opened, or beyond a daily cap, are held back (kept, not counted) until an admin releases them.
+    SPAM_MIN_FILL_SECONDS = 3
+    SPAM_LINK_DAILY_CAP = 500  # counted answers per poster link and day
+    SPAM_ADDRESS_DAILY_CAP = 10  # answers per connection and day before they are held back
+    SPAM_ADDRESS_DAILY_LIMIT = 200  # submissions per connection and day before they are refused
+    SPAM_TRUSTED_NETWORKS: ClassVar[tuple[str, ...]] = ()  # e.g. the office Wi-Fi, kiosk tablets: no address rules
 
 
 class DevelopmentConfig(Config):
@@ -105,16 +120,48 @@ def settings_from_environment(environ: Mapping[str, str] | None = None) -> dict[
         "SURVEY_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
         "SURVEY_API_RATE_LIMIT": "API_RATE_LIMIT",
         "SURVEY_RATELIMIT_STORAGE_URL": "RATELIMIT_STORAGE_URI",
+        "SURVEY_SMTP_URL": "SMTP_URL",
+        "SURVEY_MAIL_FROM": "MAIL_FROM",
+        "SURVEY_METRICS_ALLOW": "METRICS_ALLOW",
+        "SURVEY_METRICS_TOKEN": "METRICS_TOKEN",
     }
     for variable, key in plain.items():
         if environ.get(variable, "").strip():
             settings[key] = environ[variable].strip()
     if environ.get("SURVEY_BASE_URL", "").strip():
         settings["BASE_URL"] = environ["SURVEY_BASE_URL"].strip().rstrip("/")
+    elif environ.get("PORT", "").strip():  # a local run on another port: links and QR codes follow it
+        settings["BASE_URL"] = f"http://127.0.0.1:{_whole_number('PORT', environ['PORT'])}"
     if environ.get("SURVEY_LOG_IPS", "").strip():
         settings["LOG_IPS"] = _yes_or_no("SURVEY_LOG_IPS", environ["SURVEY_LOG_IPS"])
     if environ.get("SURVEY_RETENTION_DAYS", "").strip():
         settings["RETENTION_DAYS"] = _whole_number("SURVEY_RETENTION_DAYS", environ["SURVEY_RETENTION_DAYS"])
+    settings.update(_spam_settings(environ))
+    return settings
+
+
+def _spam_settings(environ: Mapping[str, str]) -> dict[str, Any]:
+    settings: dict[str, Any] = {}
+    numbers = {
+        "SURVEY_SPAM_MIN_FILL_SECONDS": "SPAM_MIN_FILL_SECONDS",
+        "SURVEY_SPAM_LINK_DAILY_CAP": "SPAM_LINK_DAILY_CAP",
+        "SURVEY_SPAM_ADDRESS_DAILY_CAP": "SPAM_ADDRESS_DAILY_CAP",
+        "SURVEY_SPAM_ADDRESS_DAILY_LIMIT": "SPAM_ADDRESS_DAILY_LIMIT",
+    }
+    for variable, key in numbers.items():
+        if environ.get(variable, "").strip():
+            settings[key] = _whole_number(variable, environ[variable])
+    raw = environ.get("SURVEY_SPAM_TRUSTED_NETWORKS", "")
+    networks = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"SURVEY_SPAM_TRUSTED_NETWORKS must list addresses or networks such as 203.0.113.0/24, got {network!r}"
+            ) from exc
+    if networks:
+        settings["SPAM_TRUSTED_NETWORKS"] = networks
     return settings
 
 

@@ -8,6 +8,8 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from survey.auth.identity import current_user
+
 RETRY_AFTER_SECONDS = 30
 # What a database that is down, restarting, unreachable or overloaded raises (a refused connection, a dropped one,
 # SQLite's "database is locked" after its busy timeout, no free connection in the pool). A bug (a constraint, bad
@@ -19,10 +21,16 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path in ("/healthz", "/openapi.json")
 
 
+def _headers_of(error: HTTPException) -> list[tuple[str, str]]:
+    """The headers the error itself carries (Allow on 405, WWW-Authenticate, Retry-After …), not its page type."""
+    return [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+
+
 def handle_http_error(error: HTTPException):
     status = error.code or 500
+    headers = _headers_of(error)
     if _wants_json():
-        return jsonify({"errors": [{"field": None, "message": error.description}]}), status
+        return jsonify({"errors": [{"field": None, "message": error.description}]}), status, headers
     titles = {
         400: _("The request could not be understood"),
         403: _("You do not have access to this page"),
@@ -32,7 +40,9 @@ def handle_http_error(error: HTTPException):
         429: _("Too many requests: please wait a moment and try again"),
     }
     title = titles.get(status, _("Something went wrong"))
-    return render_template("error.html", title=title, status=status), status
+    # A signed-in official keeps the officials' menu on an error page, so one wrong link does not strand them.
+    template = "officials/error.html" if current_user() is not None else "error.html"
+    return render_template(template, title=title, status=status), status, headers
 
 
 def handle_database_unavailable(error: Exception):

@@ -8,6 +8,7 @@ from flask_limiter.util import get_remote_address
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
+from survey import ratelimit  # noqa: F401  (registers the database:// rate-limit storage with `limits`)
 from survey.models import Base
 
 db = SQLAlchemy(model_class=Base)

@@ -27,6 +27,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -51,7 +53,7 @@ OFFICE_LEVELS = ("province", "commune")
 PROCEDURE_LEVELS = ("central", "province", "commune")
 ROLES = ("official", "researcher", "admin")
 
-BigId = BigInteger().with_variant(Integer(), "sqlite")  # SQLite only autoincrements INTEGER PRIMARY KEY
+BigId: BigInteger = BigInteger().with_variant(Integer(), "sqlite")  # SQLite only autoincrements INTEGER PRIMARY KEY
 
 
 def _codes(column: str, codes: tuple[str, ...]) -> str:
@@ -187,6 +189,7 @@ class Invitation(Base):
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id", ondelete="SET NULL"), unique=True)
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     office: Mapped[Office] = relationship()
     procedure: Mapped[Procedure | None] = relationship()
@@ -221,6 +224,8 @@ class Response(Base):
         CheckConstraint(_nullable_codes("sex", SEXES), name="sex"),
         Index("ix_responses_office_month", "office_id", "month"),
         Index("ix_responses_procedure_month", "procedure_id", "month"),
+        # Only the few held responses: the admin's review list reads them newest first.
+        Index("ix_responses_held", "created_at", postgresql_where=text("flagged"), sqlite_where=text("flagged")),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -249,9 +254,37 @@ class Response(Base):
     # A per-form-render nonce (or other client key): the same submission can only be stored once.
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Spam defence on unverified links (survey.services.responses.spam): a flagged response is kept but counted
+    # in no figure (nor rollup, theme run or export) until an admin releases it; `released_at` says when.
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    spam_score: Mapped[int | None] = mapped_column(SmallInteger)
+    spam_reason: Mapped[str | None] = mapped_column(String(120))  # reason codes, comma-separated
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     procedure: Mapped[Procedure] = relationship()
     office: Mapped[Office] = relationship()
+
+
+class SubmissionSignal(Base):
+    """What the spam rules remember of a recent submission through a public link; deleted after two days.
+
+    The connection's address is never stored: only a keyed hash under a key that changes every day, enough to
+    count one address's submissions today and nothing after. `answers_hash` spots bursts of identical answers.
+    """
+
+    __tablename__ = "submission_signals"
+    __table_args__ = (
+        Index("ix_submission_signals_link_at", "link_key", "at"),
+        Index("ix_submission_signals_address_at", "address_hash", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    link_key: Mapped[str] = mapped_column(String(16))  # the link's token id (public, in every poster's URL)
+    address_hash: Mapped[str | None] = mapped_column(String(64))  # None: a trusted network or a local proxy
+    answers_hash: Mapped[str] = mapped_column(String(32))
+    flagged: Mapped[bool] = mapped_column(Boolean)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
 
 
 class CallbackContact(Base):
@@ -334,6 +367,29 @@ class RatingRollup(Base):
     verified_3: Mapped[int] = mapped_column(BigInteger, default=0)
     verified_4: Mapped[int] = mapped_column(BigInteger, default=0)
     verified_5: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class InvitationRollup(Base):
+    """One-time invitations per (month issued, office, procedure, channel): issued, answered, answered 1–3.
+
+    The denominator of the QĐ 766 rate and of coverage (the response rate). A dossier belongs to the month its
+    invitation was issued (in Vietnamese time), and its answer is counted with it even when it came a month
+    later, so the rate's numerator only ever holds answers to the invitations in its denominator. Kept in step
+    by survey.services.responses.invitation_rollups when a link is issued, answered or its answer erased.
+    `answered` counts used invitations (an erased answer stays answered); `not_satisfied` counts the stored
+    answers rated 1–3 (an erased one no longer counts).
+    """
+
+    __tablename__ = "invitation_rollups"
+    __table_args__ = (Index("ix_invitation_rollups_office_month", "office_id", "month"),)
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10), primary_key=True)
+    issued: Mapped[int] = mapped_column(BigInteger, default=0)
+    answered: Mapped[int] = mapped_column(BigInteger, default=0)
+    not_satisfied: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class OfficeFigures(Base):
@@ -448,15 +504,7 @@ class ApiKey(Base):
     office: Mapped[Office | None] = relationship()
 
 
-class AuditEntry(Base):
-    """Who did what: logins, exports, user, key and catalog changes."""
-
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    actor: Mapped[str] = mapped_column(String(255))  # e-mail, "api-key:<prefix>" or "cli"
-    action: Mapped[str] = mapped_column(String(60), index=True)
-    target: Mapped[str | None] = mapped_column(String(255))
-    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+# The alerts' tables live in their own module (this one is near its size limit); importing it here keeps them in
+# `Base.metadata` for migrations and tests.
+import survey.models_alerts  # noqa: E402, F401
+from survey.models_access import AuditEntry, RateLimitCounter, UserSession  # noqa: E402, F401

@@ -18,6 +18,8 @@ from hypothesis import settings
 from survey import create_app
 from tests.pages import ClientRequest
 from tests.postgres_server import PostgresServer, start_server
+from tests.redis_server import RedisServer
+from tests.redis_server import start_server as start_redis
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -88,6 +90,21 @@ def postgres_server() -> Iterator[PostgresServer]:
     server = start_server()
     if server is None:
         message = "PostgreSQL server binaries (initdb, pg_ctl) not found: apt-get install postgresql"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """Debian's redis-server on a free loopback port; under CI a missing binary fails rather than skips."""
+    server = start_redis()
+    if server is None:
+        message = "redis-server not found: apt-get install redis-server"
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)

@@ -9,18 +9,20 @@ citizen form stores them, so every reader (pages, downloads, API, CLI) sees them
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import insert, select
 
 from survey.extensions import db
-from survey.models import ELEMENTS, Office, Procedure, Response, User
+from survey.models import ELEMENTS, Invitation, Office, Procedure, RatedDossier, Response, User
 from survey.services.accounts.api_keys import create_api_key
 from survey.services.accounts.users import create_user
 from survey.services.catalog.imports import load_starter_catalog
 from survey.services.catalog.questionnaire import active_questionnaire
+from survey.services.responses.invitation_rollups import count_answer, count_issued
 from survey.services.responses.invitations import IssuedLink, issue_dossier_link, public_link
 from survey.services.responses.rollups import add_to_rollups, count_cells
 
@@ -65,7 +67,8 @@ def make_responses(
 ) -> list[int]:
     """One response per rating, the other answers the same for all, stored with their rollups; returns the ids.
 
-    `answers` are Response columns (`on_time="late"`, `element_staff=5`, …). The comment is stored exactly as
+    `answers` are Response columns (`on_time="late"`, `element_staff=5`, `flagged=True` for responses held back
+    as spam, which are stored but not counted). The comment is stored exactly as
     given, without redaction, like data from before redaction existed. Created on the 10th of `month`, 10:00
     in Việt Nam, unless `created_at` is given.
     """
@@ -90,7 +93,49 @@ def make_responses(
     rows = [{**common, "rating": rating} for rating in ratings]
     table: Any = Response.__table__
     ids = list(db.session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
-    add_to_rollups(db.session, count_cells(rows))
+    add_to_rollups(db.session, count_cells([row for row in rows if not row.get("flagged")]))  # held: not counted
+    db.session.commit()
+    return ids
+
+
+def make_invitations(
+    *,
+    answers: Sequence[int] = (),
+    unanswered: int = 0,
+    office: str = OFFICE,
+    procedure: str = PROCEDURE,
+    month: str = "2025-03",
+    answered_month: str | None = None,
+    channel: str = "qr",
+) -> list[int]:
+    """One-time invitations issued on the 10th of `month` (10:00 in Việt Nam): one answered with each rating in
+    `answers` (a verified response stored in `answered_month`, by default the same month) and `unanswered` more
+    that nobody answered. Counted in the invitation rollups by the product's own functions, as issuing a link and
+    storing its answer count them. Returns the invitation ids, answered ones first.
+    """
+    year, month_number = map(int, month.split("-"))
+    issued_at = datetime(year, month_number, 10, 3, tzinfo=UTC)
+    office_id, procedure_id = _id(Office, office), _id(Procedure, procedure)
+    ids = []
+    for rating in [*answers, *[None] * unanswered]:
+        number = next(_numbers)
+        invitation = Invitation(
+            token_id=f"test{number:08d}", office_id=office_id, procedure_id=procedure_id, channel=channel,
+            is_public=False, dossier_hash=f"{number:064x}", created_at=issued_at,
+            expires_at=issued_at + timedelta(days=30),
+        )  # fmt: skip
+        db.session.add(invitation)
+        db.session.flush()
+        count_issued(db.session, invitation)
+        if rating is not None:
+            response_id = make_response(
+                rating=rating, office=office, procedure=procedure, month=answered_month or month, channel=channel
+            )
+            invitation.used_at = datetime.now(UTC)
+            invitation.response_id = response_id
+            db.session.add(RatedDossier(dossier_hash=invitation.dossier_hash, rated_on=issued_at.date()))
+            count_answer(db.session, invitation, rating)
+        ids.append(invitation.id)
     db.session.commit()
     return ids
 

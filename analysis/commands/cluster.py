@@ -1,8 +1,10 @@
 """`python -m analysis cluster`: group complaint comments into named themes, one row out per row in.
 
-Output columns `id,cluster,label`: `label` is the official theme code when a theme matches a seed
-theme (e.g. `waiting_time`), else the theme's Vietnamese name; rows without usable text get
-cluster -1 and an empty label. A summary of the themes goes to standard error.
+Output columns `id,cluster,label`: `label` is the official theme code when the official-theme classifier
+assigns one (e.g. `waiting_time`; also `praise`, `neutral`, `off_topic`, and `other` for a few leftovers),
+else the Vietnamese name of the emergent theme the comment was clustered into; rows without usable text
+get cluster -1 and an empty label. `--seed-themes none` is purely unsupervised: no taxonomy, no
+classifier. A summary of the themes goes to standard error.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from analysis.clustering import NO_THEME, ComplaintThemer
 from analysis.commands._io import CommandError, read_csv, write_csv
-from analysis.themes import Theme, load_seed_themes
+from analysis.themes import NON_COMPLAINT_CODES, SeedTheme, Theme, load_taxonomy
 
 PROGRESS_FROM_ROWS = 20_000
 
@@ -33,7 +35,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--seed-themes",
         default="default",
-        help="JSON file of official seed themes, `default` for the shipped public-service list, or `none`",
+        help="official themes the classifier may assign: `default` (the shipped taxonomy), a JSON file of"
+        " themes to keep (taxonomy or seed-theme shape), or `none` for purely unsupervised themes",
+    )
+    parser.add_argument(
+        "--taxonomy",
+        help="taxonomy JSON file giving the official codes and Vietnamese names (default: the shipped one)",
     )
     parser.add_argument("--examples", type=int, default=2, help="example comments shown per theme (default 2)")
     parser.set_defaults(handler=run)
@@ -51,13 +58,23 @@ def _parse_k(value: str) -> int | str:
     return k
 
 
-def _seed_themes(value: str) -> list[Any] | None:
+def _seed_themes(value: str, taxonomy: str | None) -> list[SeedTheme] | None:
+    """The official themes to keep: the taxonomy's themes, narrowed to a seed-themes file if one is given."""
     if value == "none":
+        if taxonomy:
+            raise CommandError("--taxonomy needs the classifier; it cannot be used with --seed-themes none")
         return None
     try:
-        return load_seed_themes(None if value == "default" else value)
+        themes = [t for t in load_taxonomy(taxonomy) if t.code not in NON_COMPLAINT_CODES]
+        if value != "default":
+            chosen = {t.code: t for t in load_taxonomy(value)}
+            unknown = sorted(set(chosen) - {t.code for t in themes})
+            if unknown:
+                raise ValueError(f"{value}: codes the classifier does not know: {', '.join(unknown)}")
+            themes = [chosen[t.code] for t in themes if t.code in chosen]
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
+    return themes
 
 
 def run(args: argparse.Namespace) -> int:
@@ -66,7 +83,8 @@ def run(args: argparse.Namespace) -> int:
     _, rows = read_csv(args.input, required=required)
     texts = [row[args.text_column] for row in rows]
     progress = _progress if len(rows) >= PROGRESS_FROM_ROWS else None
-    themer = ComplaintThemer(k=k, seed_themes=_seed_themes(args.seed_themes), random_state=args.seed, progress=progress)
+    seeds = _seed_themes(args.seed_themes, args.taxonomy)
+    themer = ComplaintThemer(k=k, seed_themes=seeds, random_state=args.seed, progress=progress)
     try:
         themer.fit(texts)
     except ValueError as exc:

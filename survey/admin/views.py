@@ -1,4 +1,6 @@
-"""The admin area: accounts, catalog, API keys, targets, questionnaires and the audit log. Admins only."""
+"""The admin area: accounts, catalog, API keys, targets, held responses, questionnaires and the audit log.
+
+Admins only."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from analysis.periods import LOCAL_TIME
 from survey.admin.forms import ROLE_LABELS, ApiKeyForm, AuditFilterForm, CatalogUploadForm, TargetForm, UserCreateForm
 from survey.auth.guards import role_required
 from survey.auth.identity import current_user
+from survey.codes import CHANNEL_LABELS, SPAM_REASON_LABELS
 from survey.extensions import csrf, db
 from survey.models import ApiKey, QuestionnaireVersion
 from survey.services.accounts import api_keys, users
@@ -24,6 +27,7 @@ from survey.services.audit import AuditFilter, audit_actions, search_audit_log
 from survey.services.catalog import listing as catalog_listing
 from survey.services.catalog.imports import CatalogImportError
 from survey.services.reporting import targets
+from survey.services.responses import held
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 UPLOAD_LIMIT = 8 * 1024 * 1024  # a national office list is a few hundred kilobytes
@@ -238,6 +242,29 @@ def target_clear(target_id: int) -> WerkzeugResponse:
     )
     flash(_("The target is removed; the next broader target applies again."), "success")
     return redirect(url_for("admin.target_list"))
+
+
+# --- Responses held back by the spam rules ------------------------------------------------------------------
+
+
+@admin.get("/held")
+def held_list():
+    page = held.held_responses(db.session(), page=request.args.get("page", 1, type=int) or 1)
+    return render_template(
+        "admin/held.html", result=page, reason_labels=SPAM_REASON_LABELS, channel_labels=CHANNEL_LABELS
+    )
+
+
+@admin.post("/held/<int:response_id>/release")
+def held_release(response_id: int) -> WerkzeugResponse:
+    actor = _actor()
+    try:
+        held.release(db.session(), response_id, actor=actor.name, user_id=actor.user_id)
+    except held.NotHeld:
+        flash(_("That response is no longer held back (already released or erased)."), "error")
+    else:
+        flash(_("Response %(id)s is released: it is counted in every figure from now on.", id=response_id), "success")
+    return redirect(url_for("admin.held_list", page=request.args.get("page", 1, type=int)))
 
 
 # --- Questionnaires and audit log --------------------------------------------------------------------------

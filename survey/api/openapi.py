@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from analysis.periods import MONTH_PATTERN
+from survey.api.schemas import CODE_MAX, CODE_PATTERN, CODE_TEXT
 from survey.models import AGE_BANDS, CHANNELS, ELEMENTS, EXTRA_PAYMENT, ON_TIME, SERVICE_MODES, SEXES
 from survey.services.reporting.summary import GROUPS
+from survey.services.responses.invitations import DOSSIER_MAX, DOSSIER_MIN, DOSSIER_PATTERN, MAX_EXPIRES_DAYS
 from survey.services.responses.store import COMMENT_MAX
 
 
@@ -22,12 +24,69 @@ def _nullable_enum(codes: tuple[str, ...]) -> dict[str, Any]:
     return {"enum": [*codes, None]}
 
 
+def _code(*examples: str, nullable: bool = False, description: str = "") -> dict[str, Any]:
+    """A code field, under the same rule the server checks (survey.api.schemas.CODE_PATTERN)."""
+    schema: dict[str, Any] = {
+        "type": ["string", "null"] if nullable else "string",
+        "minLength": 1,
+        "maxLength": CODE_MAX,
+        "pattern": CODE_PATTERN,
+        "description": " ".join(part for part in (description, f"A code: {CODE_TEXT}.") if part),
+    }
+    if examples:
+        schema["examples"] = list(examples)
+    return schema
+
+
 def _nullable_int(low: int, high: int, description: str = "") -> dict[str, Any]:
     schema: dict[str, Any] = {"type": ["integer", "null"], "minimum": low, "maximum": high}
     if description:
         schema["description"] = description
     return schema
 
+
+# Request bodies as a partner sends them; each is checked against the schema and sent to the server in the tests.
+INVITATION_EXAMPLES: dict[str, Any] = {
+    "dossier": {
+        "summary": "A link for a returned dossier, printed as a QR code on the receipt",
+        "value": {"procedure_code": "1.001193", "office_code": "79.01", "dossier_code": "000.00.31.H56-240115-0001"},
+    },
+    "sms": {
+        "summary": "A link sent by SMS, open for a week",
+        "value": {
+            "procedure_code": "1.001193",
+            "office_code": "79.01",
+            "dossier_code": "000.00.31.H56-240115-0002",
+            "channel": "sms",
+            "expires_days": 7,
+        },
+    },
+}
+RESPONSE_EXAMPLES: dict[str, Any] = {
+    "kiosk": {
+        "summary": "The least a kiosk sends",
+        "value": {"procedure_code": "1.001193", "office_code": "79.01", "channel": "kiosk", "rating": 4},
+    },
+    "paper": {
+        "summary": "A paper form typed in, every question answered",
+        "value": {
+            "procedure_code": "1.001193",
+            "office_code": "79.01",
+            "channel": "paper",
+            "rating": 2,
+            "elements": {"access": 3, "procedure": 2, "staff": 4, "result": 3, "feedback": None},
+            "on_time": "late",
+            "returns": 2,
+            "agencies": 1,
+            "extra_payment": "no",
+            "service_mode": "in_person",
+            "comment": "Phải đi lại nhiều lần vì thiếu giấy tờ, cán bộ không hướng dẫn từ đầu.",
+            "age_band": "35_44",
+            "sex": "female",
+            "language": "vi",
+        },
+    },
+}
 
 SCHEMAS: dict[str, Any] = {
     "Errors": {
@@ -49,15 +108,22 @@ SCHEMAS: dict[str, Any] = {
         "additionalProperties": False,
         "required": ["procedure_code", "office_code", "dossier_code"],
         "properties": {
-            "procedure_code": {"type": "string", "examples": ["1.001193"]},
-            "office_code": {"type": "string", "examples": ["79.01"]},
+            "procedure_code": _code("1.001193"),
+            "office_code": _code("79.01"),
             "dossier_code": {
                 "type": "string",
-                "description": "Mã hồ sơ (TT 01/2018 Điều 19); only a keyed hash is stored.",
+                "minLength": DOSSIER_MIN,
+                "maxLength": DOSSIER_MAX,
+                "pattern": DOSSIER_PATTERN,
+                "description": "Mã hồ sơ (TT 01/2018 Điều 19): letters and digits joined by . - _ /, with at least "
+                "one digit; only a keyed hash is stored.",
                 "examples": ["000.00.31.H56-240115-0001"],
             },
-            "channel": {"enum": list(CHANNELS), "default": "qr"},
-            "expires_days": {"type": "integer", "minimum": 1, "maximum": 365, "default": 30},
+            "channel": {**_nullable_enum(CHANNELS), "default": "qr", "description": "null = the default"},
+            "expires_days": {
+                **_nullable_int(1, MAX_EXPIRES_DAYS, "days the link stays open; null = the default"),
+                "default": 30,
+            },
         },
     },
     "Invitation": {
@@ -75,10 +141,10 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "additionalProperties": False,
         "required": ["procedure_code", "office_code", "channel", "rating"],
-        "description": "Numbers must be JSON integers; null means not answered.",
+        "description": "Numbers must be whole; null means not answered.",
         "properties": {
-            "procedure_code": {"type": "string", "examples": ["1.001193"]},
-            "office_code": {"type": "string"},
+            "procedure_code": _code("1.001193"),
+            "office_code": _code("79.01"),
             "channel": {"enum": list(CHANNELS)},
             "rating": {
                 "type": "integer",
@@ -104,10 +170,9 @@ SCHEMAS: dict[str, Any] = {
             "age_band": _nullable_enum(AGE_BANDS),
             "sex": _nullable_enum(SEXES),
             "language": {"enum": ["vi", "en", None], "default": "vi"},
-            "invitation_token": {
-                "type": ["string", "null"],
-                "description": "A one-time link's token: the response is then verified.",
-            },
+            "invitation_token": _code(
+                nullable=True, description="A one-time link's token: the response is then verified."
+            ),
         },
     },
     "StoredResponse": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}},
@@ -131,7 +196,7 @@ _COMMON_ERRORS = {
     "400": _errors("The body is not JSON"),
     "401": _errors("No valid API key"),
     "403": _errors("The office is outside the key's scope"),
-    "422": _errors("Invalid fields: one entry per field"),
+    "422": _errors("Invalid fields, one entry per field (also: a procedure the office does not handle)"),
     "429": _errors("Over the per-key rate limit; see Retry-After"),
 }
 
@@ -166,7 +231,9 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                     "summary": "A one-time survey link and QR code for a dossier",
                     "requestBody": {
                         "required": True,
-                        "content": {"application/json": {"schema": _ref("InvitationRequest")}},
+                        "content": {
+                            "application/json": {"schema": _ref("InvitationRequest"), "examples": INVITATION_EXAMPLES}
+                        },
                     },
                     "responses": {
                         "201": {
@@ -211,7 +278,9 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                     ],
                     "requestBody": {
                         "required": True,
-                        "content": {"application/json": {"schema": _ref("ResponseRequest")}},
+                        "content": {
+                            "application/json": {"schema": _ref("ResponseRequest"), "examples": RESPONSE_EXAMPLES}
+                        },
                     },
                     "responses": {
                         "201": {

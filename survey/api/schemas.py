@@ -1,8 +1,12 @@
 """Reading API request bodies into plain values, with one clear message per field at fault.
 
-Types are strict, so a partner's bug shows up at once instead of as skewed statistics: numbers must be JSON
-integers (`5`, not `"5"`, `5.0` or `true`), codes must be strings, unknown fields are refused (a misspelt
-optional field would otherwise be dropped silently), and `null` means "not answered" for optional fields.
+Types are strict, so a partner's bug shows up at once instead of as skewed statistics: numbers must be whole
+(`5`; JSON's `5.0` is the same number and counts as 5, as JSON Schema says, but `"5"`, `4.5` and `true` do not),
+codes must be strings, unknown fields are refused (a misspelt optional field would otherwise be dropped
+silently), and `null` means "not answered" (or "the default") for optional fields.
+
+The rules that the OpenAPI document states (survey/api/openapi.py) are the ones defined here, `CODE_PATTERN`
+and the limits, so a request the document calls valid is never refused as malformed.
 """
 
 from __future__ import annotations
@@ -18,7 +22,14 @@ from survey.services.responses.store import COMMENT_MAX, LANGUAGES, Answers
 
 CODE_MAX = 80
 _NAME_SHOWN = 40  # unknown field names are echoed back shortened
-_PLAIN_CODE = re.compile(r"[^\x00-\x1f\x7f\ud800-\udfff]+")
+_CONTROL = r"\x00-\x1f\x7f-\x9f\ud800-\udfff"
+_SPACE = r"\x20\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"  # what str.strip() removes, controls aside
+CODE_PATTERN = rf"^[^{_CONTROL}]*[^{_CONTROL}{_SPACE}][^{_CONTROL}]*$(?!\n)"
+"""A code: no control characters, not only spaces (spaces around it are trimmed). The same text is the OpenAPI
+`pattern`, valid in Python and ECMA-262; `(?!\n)` stops Python's `$` from matching before a final newline."""
+_CODE = re.compile(CODE_PATTERN)
+CODE_TEXT = f"1 to {CODE_MAX} characters, not only spaces, without control characters (spaces around are trimmed)"
+CODE_RULE = f"must be {CODE_TEXT}"
 
 
 @dataclass(frozen=True)
@@ -65,8 +76,15 @@ RESPONSE_FIELDS = ("procedure_code", "office_code", "channel", *ANSWER_FIELDS, "
 INVITATION_FIELDS = ("procedure_code", "office_code", "dossier_code", "channel", "expires_days")
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _whole(value: object) -> int | None:
+    """The whole number a JSON value stands for (`5` or `5.0`), or None (a string, a fraction, a boolean …)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
 
 
 def _unknown(body: dict[str, Any], allowed: tuple[str, ...]) -> list[FieldError]:
@@ -82,10 +100,11 @@ def _integer(body: dict[str, Any], name: str, low: int, high: int, errors: list[
     value = body.get(name)
     if value is None:
         return None
-    if not _is_int(value) or not low <= value <= high:
+    number = _whole(value)
+    if number is None or not low <= number <= high:
         errors.append(FieldError(name, f"must be a whole number from {low} to {high}{hint}"))
         return None
-    return value
+    return number
 
 
 def _choice(body: dict[str, Any], name: str, codes: tuple[str, ...], errors: list[FieldError]) -> Any:
@@ -107,11 +126,10 @@ def _code(body: dict[str, Any], name: str, errors: list[FieldError], *, required
     if not isinstance(value, str):
         errors.append(FieldError(name, "must be a string"))
         return None
-    value = value.strip()
-    if not 1 <= len(value) <= CODE_MAX or not _PLAIN_CODE.fullmatch(value):
-        errors.append(FieldError(name, f"must be 1 to {CODE_MAX} printable characters"))
+    if len(value) > CODE_MAX or not _CODE.fullmatch(value):
+        errors.append(FieldError(name, CODE_RULE))
         return None
-    return value
+    return value.strip()
 
 
 def _elements(body: dict[str, Any], errors: list[FieldError]) -> dict[str, int | None]:
@@ -126,10 +144,10 @@ def _elements(body: dict[str, Any], errors: list[FieldError]) -> dict[str, int |
         if name not in ELEMENTS:
             shown = str(name)[:_NAME_SHOWN]
             errors.append(FieldError(f"elements.{shown}", f"unknown element; allowed: {', '.join(ELEMENTS)}"))
-        elif value is not None and (not _is_int(value) or not 1 <= value <= 5):
+        elif value is not None and not 1 <= (_whole(value) or 0) <= 5:
             errors.append(FieldError(f"elements.{name}", "must be a whole number from 1 to 5, or null"))
         else:
-            elements[name] = value
+            elements[name] = _whole(value)
     return elements
 
 
@@ -150,10 +168,10 @@ def _comment(body: dict[str, Any], errors: list[FieldError]) -> str | None:
 def parse_api_answers(body: dict[str, Any]) -> tuple[Answers | None, list[FieldError]]:
     """The answers in an API body (fields other than the answers are not looked at here)."""
     errors: list[FieldError] = []
-    rating = body.get("rating")
-    if rating is None:
+    rating = _whole(body.get("rating"))
+    if body.get("rating") is None:
         errors.append(FieldError("rating", "is required: a whole number from 1 (very dissatisfied) to 5"))
-    elif not _is_int(rating) or not 1 <= rating <= 5:
+    elif rating is None or not 1 <= rating <= 5:
         errors.append(FieldError("rating", "must be a whole number from 1 (very dissatisfied) to 5"))
     elements = _elements(body, errors)
     on_time = _choice(body, "on_time", ON_TIME, errors)
@@ -219,6 +237,6 @@ def parse_invitation_body(body: Any) -> tuple[InvitationRequest | None, list[Fie
 def office_code_of(body: Any) -> str | None:
     """The office a body is about, when it names one plainly (to answer 403 before 422)."""
     if isinstance(body, dict) and isinstance(body.get("office_code"), str):
-        code = body["office_code"].strip()
-        return code if 1 <= len(code) <= CODE_MAX and _PLAIN_CODE.fullmatch(code) else None
+        code = body["office_code"]
+        return code.strip() if len(code) <= CODE_MAX and _CODE.fullmatch(code) else None
     return None

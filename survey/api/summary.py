@@ -13,8 +13,11 @@ from survey.api.schemas import FieldError
 from survey.services.reporting.comparison import ADJUSTMENTS, REFERENCES
 from survey.services.reporting.query import ReportFilter
 from survey.services.reporting.summary import GROUPS, Settings
+from survey.services.reporting.weighted import WEIGHTED_GROUPS
 
-PARAMETERS = ("group_by", "target", "min_n", "verified_only", "month_from", "month_to", "adjust", "reference")
+PARAMETERS = (
+    "group_by", "target", "min_n", "verified_only", "month_from", "month_to", "adjust", "reference", "weighted",
+)  # fmt: skip
 _TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no", "")
 
 
@@ -26,6 +29,7 @@ class SummaryQuery:
     where: ReportFilter
     adjust: str | None = None  # "procedure-mix": offices' shares adjusted for their procedure mix, with a funnel
     reference: str = "national"
+    weighted: bool = False  # add shares weighted by the dossiers handled (Kish effective n)
 
 
 def parse_summary_query(
@@ -64,16 +68,21 @@ def parse_summary_query(
             errors.append(FieldError(name, "must be a month as YYYY-MM"))
         months[name] = value or None
     adjust, reference = args.get("adjust") or None, args.get("reference", "national")
-    errors += _adjustment_errors(adjust, reference, group_by)
+    weighted = args.get("weighted", "false").lower()
+    errors += _option_errors(adjust, reference, weighted, group_by)
     if errors:
         return None, errors
     where = ReportFilter(verified_only=verified in _TRUE, month_from=months["month_from"], month_to=months["month_to"])
     settings = Settings(default_target=float(config["SATISFACTION_TARGET"]), min_n=min_n)
-    return SummaryQuery(group_by, target, settings, where, adjust, reference), []
+    return SummaryQuery(group_by, target, settings, where, adjust, reference, weighted in _TRUE), []
 
 
-def _adjustment_errors(adjust: str | None, reference: str, group_by: str) -> list[FieldError]:
+def _option_errors(adjust: str | None, reference: str, weighted: str, group_by: str) -> list[FieldError]:
     errors = []
+    if weighted not in _TRUE + _FALSE:
+        errors.append(FieldError("weighted", "must be true or false"))
+    elif weighted in _TRUE and group_by not in WEIGHTED_GROUPS:
+        errors.append(FieldError("weighted", "weighted shares are by procedure, office or month"))
     if adjust is not None and adjust not in ADJUSTMENTS:
         errors.append(FieldError("adjust", f"must be one of {', '.join(ADJUSTMENTS)}"))
     elif adjust is not None and group_by != "office":

@@ -1,27 +1,28 @@
-"""The signed-in official, kept in the Flask session by id plus a stamp that a password change invalidates."""
+"""The signed-in official: the Flask session carries only a random sign-in id, checked on the server each request.
+
+The id's row (survey.services.accounts.sessions) is deleted at sign-out, at a password change or reset and when
+the account is disabled, so a copied cookie stops working at once. The cookie holds nothing about the password.
+"""
 
 from __future__ import annotations
 
-from flask import g, session
+from flask import current_app, g, session
 
 from survey.extensions import db
 from survey.models import User
+from survey.services.accounts import sessions
 
-SESSION_USER = "user_id"
-SESSION_STAMP = "auth_stamp"
-
-
-def _stamp(user: User) -> str:
-    changed = user.password_changed_at.isoformat() if user.password_changed_at else ""
-    return f"{user.id}:{changed}:{user.password_hash[-12:]}"
+SESSION_ID = "sid"
 
 
 def log_in(user: User) -> None:
-    """Start a fresh session for `user` (clears anything left from before, against session fixation)."""
+    """Start a fresh sign-in for `user` (clears anything left from before, against session fixation)."""
     language = session.get("lang")
+    previous = session.get(SESSION_ID)
     session.clear()
-    session[SESSION_USER] = user.id
-    session[SESSION_STAMP] = _stamp(user)
+    if previous:
+        sessions.end_session(db.session(), previous)
+    session[SESSION_ID] = sessions.start_session(db.session(), user, lifetime=current_app.permanent_session_lifetime)
     if language:
         session["lang"] = language
     session.permanent = True
@@ -29,19 +30,16 @@ def log_in(user: User) -> None:
 
 
 def log_out() -> None:
+    """End this browser's sign-in on the server and forget everything in its session."""
+    sessions.end_session(db.session(), session.get(SESSION_ID))
     session.clear()
     g.pop("current_user", None)
 
 
 def current_user() -> User | None:
-    """The active user of this request's session, or None (also after a password change or a disable)."""
+    """The active user of this request's sign-in, or None (also once it was ended, or the account disabled)."""
     if "current_user" in g:
         return g.current_user
-    user = None
-    user_id = session.get(SESSION_USER)
-    if isinstance(user_id, int):
-        candidate = db.session.get(User, user_id)
-        if candidate is not None and candidate.active and session.get(SESSION_STAMP) == _stamp(candidate):
-            user = candidate
+    user = sessions.session_user(db.session(), session.get(SESSION_ID))
     g.current_user = user
     return user

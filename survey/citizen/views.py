@@ -18,18 +18,19 @@ from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 from survey.citizen.forms import EraseForm, SurveyForm
 from survey.extensions import db, limiter
 from survey.i18n import LANGUAGE_COOKIE
-from survey.models import Invitation
 from survey.security import keep_private
-from survey.services.responses.invitations import LinkError, public_link, resolve_link
+from survey.services.responses import invitations
+from survey.services.responses.invitations import LinkError, LinkState, resolve_link
 from survey.services.responses.qr import qr_svg
 from survey.services.responses.retention import EraseError, erasable_invitation, erase_response_by_link
+from survey.services.responses.spam import SpamRules, Submission, TooManyToday
 from survey.services.responses.store import AlreadyRated, InvalidAnswers, store_response
-from survey.services.responses.survey_page import SurveyPage, load_page, offline_page, questions
+from survey.services.responses.survey_page import SurveyPage, kiosk_link, load_page, offline_page, questions
 
 citizen = Blueprint("citizen", __name__)
 
 KIOSK_RETURN_SECONDS = 15
-LINK_STATUS_CODES = {"used": 200, "expired": 410, "invalid": 404}
+LINK_STATUS_CODES = {"used": 200, "expired": 410, "invalid": 404, "not_offered": 404}
 
 
 def _submit_limit() -> str:
@@ -67,7 +68,9 @@ def _load(token: str) -> SurveyPage:
 
 def _form(page: SurveyPage) -> SurveyForm:
     codes = None if page.choices is None else [choice.code for choice in page.choices]
-    return SurveyForm().configure(procedure_codes=codes, ask_service_mode=page.service_mode is None)
+    return SurveyForm().configure(
+        procedure_codes=codes, ask_service_mode=page.service_mode is None, secret=current_app.config["SECRET_KEY"]
+    )
 
 
 def _render_form(page: SurveyPage, form: SurveyForm, status: int, notice: str | None = None) -> tuple[str, int]:
@@ -93,7 +96,7 @@ def survey(token: str):
         if request.method == "POST":
             return _render_form(page, _form(page), 503, "unavailable")
         return render_template("citizen/unavailable.html"), 503
-    if page.status in ("invalid", "expired") or (page.status == "used" and request.method != "POST"):
+    if page.status in ("invalid", "expired", "not_offered") or (page.status == "used" and request.method != "POST"):
         return _link_state(page)
     form = _form(page)
     if form.validate_on_submit():
@@ -117,7 +120,12 @@ def _store(page: SurveyPage, form: SurveyForm):
             verified=page.verified,
             invitation=page.invitation,
             submission_key=form.submission_key.data,
+            screening=None if page.verified else _screening(page, form),
         )
+    except TooManyToday as refused:
+        response = current_app.make_response(_render_form(page, form, 429, "too_many_today"))
+        response.headers["Retry-After"] = str(refused.retry_after)
+        return response
     except AlreadyRated:  # another answer used the link (this form's own replays come back as stored)
         return render_template("citizen/link_state.html", status="used"), 200
     except InvalidAnswers:  # the form checks every answer first; this is a safety net, not a path
@@ -129,31 +137,73 @@ def _store(page: SurveyPage, form: SurveyForm):
     return redirect(url_for(".thanks", token=page.token, kiosk="1" if page.kiosk else None), 303)
 
 
+def _screening(page: SurveyPage, form: SurveyForm) -> Submission:
+    """What the spam rules need to know of a submission through a public link (the address is only hashed)."""
+    assert page.invitation is not None
+    return Submission(
+        secret=current_app.config["SECRET_KEY"],
+        link_key=page.invitation.token_id,
+        address=request.remote_addr,
+        honeypot=form.website.data or "",
+        stamp=form.posted_stamp,
+        submission_key=form.submission_key.data or "",
+        rules=SpamRules.from_config(current_app.config),
+    )
+
+
 @citizen.get("/s/<token>/thanks")
 def thanks(token: str):
-    kiosk = request.args.get("kiosk") == "1"
+    kiosk = _is_kiosk_link(token)
+    state = _resolved(token)
     response = current_app.make_response(
         render_template(
             "citizen/thanks.html",
             token=token,
             kiosk=kiosk,
             seconds=KIOSK_RETURN_SECONDS,
-            erasable=not kiosk and _answered_one_time_link(token),
+            erasable=not kiosk and _answered_one_time_link(state),
+            office_code=state.invitation.office.code if state and state.invitation else None,
         )
     )
-    if kiosk:  # the next citizen starts afresh: new session, new form, Vietnamese again
-        session.clear()
-        response.delete_cookie(LANGUAGE_COOKIE)
+    if kiosk:
+        _reset_kiosk(response)
     return response
 
 
-def _answered_one_time_link(token: str) -> bool:
-    """Whether the citizen may erase what they gave through this link (one-time links only, once used)."""
+def _is_kiosk_link(token: str) -> bool:
+    """A real kiosk link (or a poster link in kiosk mode): a made-up URL must not reset anyone's browser."""
     try:
-        state = resolve_link(db.session(), token, secret=current_app.config["SECRET_KEY"])
+        return kiosk_link(
+            db.session(),
+            token,
+            secret=current_app.config["SECRET_KEY"],
+            kiosk_requested=request.args.get("kiosk") == "1",
+        )
     except SQLAlchemyError:
         return False
-    return state.status == "used" and state.invitation is not None and not state.invitation.is_public
+
+
+def _reset_kiosk(response: Response) -> None:
+    """The next citizen starts afresh (new form token, Vietnamese again); nothing else in the session is touched,
+    so an official signed in on the same browser stays signed in."""
+    for key in (current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), "lang"):
+        session.pop(key, None)
+    response.delete_cookie(LANGUAGE_COOKIE)
+
+
+def _resolved(token: str) -> LinkState | None:
+    """What the link leads to, or None when the database cannot say just now (the thanks page shows anyway)."""
+    try:
+        return resolve_link(db.session(), token, secret=current_app.config["SECRET_KEY"])
+    except SQLAlchemyError:
+        return None
+
+
+def _answered_one_time_link(state: LinkState | None) -> bool:
+    """Whether the citizen may erase what they gave through this link (one-time links only, once used)."""
+    return (
+        state is not None and state.status == "used" and state.invitation is not None and not state.invitation.is_public
+    )
 
 
 def _posted_form_again(notice: str, status: int):
@@ -188,27 +238,33 @@ def too_large(_error: RequestEntityTooLarge):
 
 @citizen.get("/poster/<office_code>")
 def poster(office_code: str):
-    """A printable A4 poster with the office's public link and its QR code (procedure pre-selected if given)."""
-    settings = {"secret": current_app.config["SECRET_KEY"], "base_url": current_app.config["BASE_URL"]}
-    procedure_code = request.args.get("procedure") or None
+    """A printable A4 poster with the office's public link and its QR code (procedure pre-selected if given).
+
+    Opening it writes nothing; a procedure the office does not handle gets a plain 404 page.
+    """
     try:
-        link = public_link(db.session(), **settings, office_code=office_code, procedure_code=procedure_code)
-        kiosk_link = public_link(
-            db.session(), **settings, office_code=office_code, procedure_code=procedure_code, channel="kiosk"
+        shown = invitations.poster(
+            db.session(),
+            secret=current_app.config["SECRET_KEY"],
+            base_url=current_app.config["BASE_URL"],
+            office_code=office_code,
+            procedure_code=request.args.get("procedure") or None,
         )
-        invitation = db.session.get_one(Invitation, link.invitation_id)
-    except LinkError:
-        return render_template("citizen/message.html", notice="no_office"), 404
+    except LinkError as error:
+        notice = "no_office" if error.field == "office_code" else "not_offered"
+        return render_template("citizen/message.html", notice=notice), 404
     except SQLAlchemyError:
         current_app.logger.exception("poster: database unreachable")
         return render_template("citizen/unavailable.html"), 503
-    svg = base64.b64encode(qr_svg(link.url).encode("utf-8")).decode("ascii")
+    svg = base64.b64encode(qr_svg(shown.link.url).encode("utf-8")).decode("ascii")
+    results_path = url_for("results.office", office_code=shown.office_code)
     return render_template(
         "citizen/poster.html",
-        link=link,
-        kiosk_url=kiosk_link.url,
-        office_name=invitation.office.name,
-        procedure_name=invitation.procedure.name if invitation.procedure else None,
+        link=shown.link,
+        results_url=f"{current_app.config['BASE_URL']}{results_path}",
+        kiosk_url=shown.kiosk_url,
+        office_name=shown.office_name,
+        procedure_name=shown.procedure_name,
         qr_data_uri=f"data:image/svg+xml;base64,{svg}",
     )
 

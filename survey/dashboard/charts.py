@@ -48,6 +48,18 @@ class Label:
     css: str = "chart-label"
 
 
+@dataclass(frozen=True)
+class Polyline:
+    """A curve through points (e.g. a funnel limit): one SVG element, so a dash pattern runs along the whole curve."""
+
+    points: tuple[tuple[float, float], ...]
+    css: str
+
+    @property
+    def svg_points(self) -> str:
+        return " ".join(f"{x},{y}" for x, y in self.points)
+
+
 @dataclass
 class Chart:
     """Everything the SVG macro draws; `title` and `desc` become the SVG's accessible name and description."""
@@ -57,6 +69,7 @@ class Chart:
     width: int
     height: int
     lines: list[Line] = field(default_factory=list)
+    polylines: list[Polyline] = field(default_factory=list)
     dots: list[Dot] = field(default_factory=list)
     labels: list[Label] = field(default_factory=list)
 

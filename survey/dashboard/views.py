@@ -14,24 +14,30 @@ from flask_babel import gettext as _
 
 from analysis.satisfaction import MonthSummary
 from survey import codes
-from survey.auth.guards import login_required
+from survey.auth.guards import login_required, may_use_area
 from survey.auth.identity import current_user
 from survey.dashboard import tables
 from survey.dashboard.charts import Chart, Point, ranking_chart, trend_chart
 from survey.dashboard.forms import FilterForm
+from survey.dashboard.funnel import funnel_chart, funnel_rows
 from survey.extensions import db
-from survey.formatting import percent
+from survey.formatting import number, percent_beside
 from survey.models import User
 from survey.services.accounts.scoping import user_office_scope
+from survey.services.alerts.detect import open_alerts
 from survey.services.reporting import dashboard as service
-from survey.services.reporting.detail import detail
+from survey.services.reporting.comparison import REFERENCES, compare_by_procedure_mix
+from survey.services.reporting.coverage import COVERAGE_GROUPS, coverage
+from survey.services.reporting.detail import detail, office_band
 from survey.services.reporting.downloads import FORMATS, for_publication, record_download, render
 from survey.services.reporting.query import FilterOptions, ReportFilter, Scope, filter_options
 from survey.services.reporting.summary import Settings
+from survey.services.reporting.watch import watch_list
 
 dashboard = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
 RANKING_CHART_ROWS = 25
+WATCH_ROWS = 20  # the overview shows the watch list's first rows; the download has them all
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,8 @@ def _helpers() -> dict[str, Any]:
         "status_explanation": lambda status: tables.status_explanation(status, min_n),
         "label_for": tables.label_for,
         "basis_labels": codes.BASIS_LABELS,
+        "volume_basis_labels": tables.VOLUME_BASIS_LABELS,
+        "coverage_labels": tables.COVERAGE_KEY_LABELS,
         "chart_rows": RANKING_CHART_ROWS,
     }
 
@@ -93,8 +101,8 @@ def _trend_points(trend: list[MonthSummary], target: float) -> list[Point]:
         css = "chart-dot"
         if month["change_significant"] and month["change"] is not None:
             css = "chart-dot change-up" if month["change"] > 0 else "chart-dot change-down"
-        share = percent(month["share"])
-        tooltip = _("%(month)s: %(share)s (n = %(n)s)", month=month["month"], share=share, n=month["n"])
+        share = percent_beside(month["share"], target)
+        tooltip = _("%(month)s: %(share)s (n = %(n)s)", month=month["month"], share=share, n=number(month["n"]))
         points.append(Point(month["month"], month["share"], month["ci_low"], month["ci_high"], target, css, tooltip))
     return points
 
@@ -117,7 +125,8 @@ def _ranking_chart(groups: list[service.Group], title: str) -> Chart:
             group.summary["ci_high"],
             group.target,
             f"chart-dot status-{group.summary['status']}",
-            f"{group.code} {group.name}: {percent(group.summary['share'])} (n = {group.summary['n']})",
+            f"{group.code} {group.name}: {percent_beside(group.summary['share'], group.target)} "
+            f"(n = {number(group.summary['n'])})",
         )
         for group in groups[:RANKING_CHART_ROWS]
     ]
@@ -136,15 +145,30 @@ def overview():
     if state.where is None:
         return _invalid(state, "overview")
     data = service.overview(db.session(), state.scope, state.where, state.settings, home_office_id=state.home_office_id)
+    alerts, open_count = open_alerts(db.session(), state.scope)
+    latest = data.trend[-1]["month"] if data.trend else None
+    watch = watch_list(db.session(), state.scope, state.where, state.settings, with_themes=_may_read_themes(state),
+                       latest_month=latest)  # fmt: skip
     return _render(
         "dashboard/overview.html",
         state,
         "overview",
         {},
         data=data,
-        trend=tables.trend_table(data.trend),
+        trend=tables.trend_table(data.trend, data.target),
         chart=_trend_chart(data.trend, data.target),
+        alerts=alerts,
+        open_count=open_count,
+        watch=watch,
+        watch_rows=WATCH_ROWS,
+        watch_themes_allowed=_may_read_themes(state),
+        changes=tables.change_table(watch.changes),
     )
+
+
+def _may_read_themes(state: PageState) -> bool:
+    """Complaint themes come from citizens' comments: only for those who may open the themes pages."""
+    return may_use_area(state.user, "themes")
 
 
 @dashboard.get("/procedures")
@@ -187,9 +211,19 @@ def offices():
     )
 
 
-def _detail_page(state: PageState, where: ReportFilter, *, subject: str, extra_args: dict[str, str], **kw: Any):
-    data = service.overview(db.session(), state.scope, where, state.settings, home_office_id=state.home_office_id)
-    facts = detail(db.session(), state.scope, where, state.settings, home_office_id=state.home_office_id, **kw)
+def _detail_page(
+    state: PageState,
+    where: ReportFilter,
+    *,
+    subject: str,
+    extra_args: dict[str, str],
+    office_id: int | None = None,
+    extras: dict[str, Any] | None = None,
+):
+    """A procedure's or an office's page; `office_id` (an office without offices under it) enables the band."""
+    session, scope, settings, home = db.session(), state.scope, state.settings, state.home_office_id
+    data = service.overview(session, scope, where, settings, home_office_id=home)
+    facts = detail(session, scope, where, settings, home_office_id=home, office_id=office_id)
     return _render(
         "dashboard/detail.html",
         state,
@@ -198,11 +232,31 @@ def _detail_page(state: PageState, where: ReportFilter, *, subject: str, extra_a
         subject=subject,
         data=data,
         facts=facts,
-        trend=tables.trend_table(data.trend),
+        trend=tables.trend_table(data.trend, data.target),
         chart=_trend_chart(data.trend, data.target),
         detail_tables=tables.detail_tables(facts),
-        single_office="office_id" in kw,
+        single_office=office_id is not None,
+        **(extras or {"coverage_tables": [], "alone": None}),
     )
+
+
+def _office_extras(state: PageState, where: ReportFilter, office_id: int, has_offices_under: bool) -> dict[str, Any]:
+    """What only an office page shows: coverage by channel and month and, for an office with offices under it,
+    its own figures beside those with the offices under it, and its TT 01 band from its own figures."""
+    session, scope, settings = db.session(), state.scope, state.settings
+    extras: dict[str, Any] = {
+        "coverage_tables": [
+            tables.coverage_table(coverage(session, scope, where, settings, by=by), settings.min_response_rate)
+            for by in ("channel", "month")
+        ],
+        "alone": None,
+    }
+    if has_offices_under:
+        alone = where.but(subtree=False)
+        home = state.home_office_id
+        extras["alone"] = service.overview(session, scope, alone, settings, home_office_id=home).summary
+        extras["alone_band"] = office_band(session, scope, where, office_id)
+    return extras
 
 
 @dashboard.get("/procedures/<code>")
@@ -229,8 +283,33 @@ def office_detail(code: str):
     if state.where is None:
         return _invalid(state, "detail")
     where = state.where.but(office_id=office.id)
-    single = {} if state.options.has_offices_under(office.id) else {"office_id": office.id}
-    return _detail_page(state, where, subject=f"{office.code} {office.name}", extra_args={"office": code}, **single)
+    under = state.options.has_offices_under(office.id)
+    return _detail_page(
+        state, where, subject=f"{office.code} {office.name}", extra_args={"office": code},
+        office_id=None if under else office.id, extras=_office_extras(state, where, office.id, under),
+    )  # fmt: skip
+
+
+@dashboard.get("/coverage")
+@login_required
+def coverage_page():
+    state = _state()
+    if state.where is None:
+        return _invalid(state, "coverage")
+    by = request.args.get("by", "office")
+    if by not in COVERAGE_GROUPS:
+        abort(404)
+    table = coverage(db.session(), state.scope, state.where, state.settings, by=by)
+    return _render(
+        "dashboard/coverage.html",
+        state,
+        "coverage",
+        {},
+        by=by,
+        groups=COVERAGE_GROUPS,
+        total=table.total,
+        table=tables.coverage_table(table, state.settings.min_response_rate),
+    )
 
 
 def _build_table(state: PageState, name: str) -> tables.Table:
@@ -238,7 +317,14 @@ def _build_table(state: PageState, name: str) -> tables.Table:
     session, scope, where, settings = db.session(), state.scope, state.where, state.settings
     home = state.home_office_id
     if name == "trend":
-        return tables.trend_table(service.overview(session, scope, where, settings, home_office_id=home).trend)
+        data = service.overview(session, scope, where, settings, home_office_id=home)
+        return tables.trend_table(data.trend, data.target)
+    if name in ("watch", "changes"):
+        watch = watch_list(session, scope, where, settings, with_themes=_may_read_themes(state))
+        return tables.watch_table(watch.rows) if name == "watch" else tables.change_table(watch.changes)
+    if name in tables.COVERAGE_TABLES:
+        by = name.removeprefix("coverage_")
+        return tables.coverage_table(coverage(session, scope, where, settings, by=by), settings.min_response_rate)
     if name == "procedures":
         groups = service.procedure_ranking(session, scope, where, settings, home_office_id=home)
         return tables.group_table("procedures", "procedure", groups, title=_("Procedures"))
@@ -268,4 +354,32 @@ def download(name: str, fmt: str) -> Any:
         publication=publication, filters=state.form.query_args(),
     )  # fmt: skip
     filename = f"{name}{'-publication' if publication else ''}-{date.today().isoformat()}.{fmt}"
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(body, content_type=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@dashboard.get("/funnel")
+@login_required
+def funnel():
+    """Offices on a funnel plot, adjusted for procedure mix against the national or their province's rates."""
+    state = _state()
+    if state.where is None:
+        return _invalid(state, "funnel")
+    reference = request.args.get("reference", "national")
+    if reference not in REFERENCES:
+        abort(400)
+    comparisons = compare_by_procedure_mix(db.session(), state.where, state.settings, reference=reference)
+    names = {office.code: office.name for office in state.options.offices}
+    rows = funnel_rows(comparisons, names)
+    charts = []
+    for comparison in comparisons:
+        if any(row.code in {o.office for o in comparison.offices} for row in rows):
+            title = _("Offices against %(reference)s rates", reference=_reference_name(comparison.reference.label))
+            charts.append((comparison, funnel_chart(comparison, rows, title)))
+    return _render("dashboard/funnel.html", state, "funnel", {"reference": reference}, rows=rows, charts=charts,
+                   reference=reference)  # fmt: skip
+
+
+def _reference_name(label: str) -> str:
+    if label == "national":
+        return _("national")
+    return _("province %(code)s", code=label)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template, send_from_directory
 from sqlalchemy.exc import SQLAlchemyError
 
+from survey.codes import CHANNEL_LABELS
 from survey.extensions import db
 from survey.services.demo.links import demo_links
 from survey.services.demo.mode import demo_mode
@@ -24,7 +25,13 @@ def index():
             )
         except SQLAlchemyError:
             current_app.logger.exception("landing page: demo links unavailable")
-    return render_template("main/index.html", demo=demo, demo_links=links)
+    return render_template(
+        "main/index.html",
+        demo=demo,
+        demo_links=links,
+        target=current_app.config["SATISFACTION_TARGET"],
+        channel_labels=CHANNEL_LABELS,
+    )
 
 
 @main.get("/healthz")
@@ -33,3 +40,12 @@ def healthz():
         current_app.logger.error("health check: database unreachable")
         return jsonify({"status": "error", "database": "unreachable"}), 503
     return jsonify({"status": "ok", "database": "ok"})
+
+
+@main.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on every site; answer with the service's icon instead of a 404."""
+    response = send_from_directory(current_app.static_folder or "static", "favicon.ico", mimetype="image/x-icon")
+    response.cache_control.max_age = 7 * 24 * 3600
+    response.cache_control.public = True
+    return response

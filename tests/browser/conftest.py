@@ -9,6 +9,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,9 +28,9 @@ def _missing() -> list[str]:
     return missing
 
 
-@pytest.fixture
-def chromium(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    """A headless Chromium at phone size, JavaScript off, a fresh profile and no background network."""
+def start_chromium(tmp_path: Path, *, javascript: bool = False, width: int = PHONE[0], height: int = PHONE[1]) -> Any:
+    """A headless Chromium at phone size, a fresh profile and no background network; JavaScript off unless asked
+    (the accessibility checks inject axe-core, which needs it; the pages themselves have no script)."""
     missing = _missing()
     if missing:
         message = f"browser test needs {', '.join(missing)}"
@@ -39,17 +40,17 @@ def chromium(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    monkeypatch.setenv("SE_OFFLINE", "true")  # never let Selenium Manager fetch anything
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for argument in (
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-dev-shm-usage",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}", f"--window-size={PHONE[0]},{PHONE[1]}",
-        "--blink-settings=scriptEnabled=false", "--lang=vi",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}", f"--window-size={width},{height}", "--lang=vi",
     ):  # fmt: skip
         options.add_argument(argument)
-    options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+    if not javascript:
+        options.add_argument("--blink-settings=scriptEnabled=false")
+        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
     try:
         driver.set_page_load_timeout(30)
@@ -57,8 +58,20 @@ def chromium(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object
         # "mobileEmulation" option also fakes touch, and then clicks with JavaScript off never complete).
         driver.execute_cdp_cmd(
             "Emulation.setDeviceMetricsOverride",
-            {"width": PHONE[0], "height": PHONE[1], "deviceScaleFactor": 1, "mobile": True},
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": True},
         )
+    except BaseException:
+        driver.quit()
+        raise
+    return driver
+
+
+@pytest.fixture
+def chromium(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """A headless Chromium at phone size, JavaScript off, a fresh profile and no background network."""
+    monkeypatch.setenv("SE_OFFLINE", "true")  # never let Selenium Manager fetch anything
+    driver = start_chromium(tmp_path)
+    try:
         yield driver
     finally:
         driver.quit()

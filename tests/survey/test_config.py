@@ -77,3 +77,27 @@ def test_default_database_is_sqlite_in_the_instance_folder(monkeypatch, tmp_path
     monkeypatch.delenv("SURVEY_DATABASE_URL", raising=False)
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'inst' / 'survey.db'}"
+
+
+def test_a_local_run_on_another_port_builds_its_links_on_that_port():
+    assert settings_from_environment({"PORT": "8101"})["BASE_URL"] == "http://127.0.0.1:8101"
+    explicit = settings_from_environment({"PORT": "8101", "SURVEY_BASE_URL": "https://khaosat.example.gov.vn"})
+    assert explicit["BASE_URL"] == "https://khaosat.example.gov.vn"
+
+
+def test_spam_settings_come_from_the_environment():
+    settings = settings_from_environment(
+        {
+            "SURVEY_SPAM_TRUSTED_NETWORKS": " 203.0.113.0/24, 2001:db8::/48 ,198.51.100.7",
+            "SURVEY_SPAM_ADDRESS_DAILY_CAP": "25",
+            "SURVEY_SPAM_LINK_DAILY_CAP": "2000",
+            "SURVEY_SPAM_MIN_FILL_SECONDS": "5",
+        }
+    )
+    assert settings["SPAM_TRUSTED_NETWORKS"] == ("203.0.113.0/24", "2001:db8::/48", "198.51.100.7")
+    assert (settings["SPAM_ADDRESS_DAILY_CAP"], settings["SPAM_LINK_DAILY_CAP"]) == (25, 2000)
+    assert settings["SPAM_MIN_FILL_SECONDS"] == 5
+    with pytest.raises(ConfigurationError, match="SURVEY_SPAM_TRUSTED_NETWORKS"):
+        settings_from_environment({"SURVEY_SPAM_TRUSTED_NETWORKS": "phòng một cửa"})
+    with pytest.raises(ConfigurationError, match="SURVEY_SPAM_ADDRESS_DAILY_CAP"):
+        settings_from_environment({"SURVEY_SPAM_ADDRESS_DAILY_CAP": "0"})

@@ -25,6 +25,7 @@ from survey.services.accounts.passwords import (
     verify_password,
     weakness,
 )
+from survey.services.accounts.sessions import end_all_sessions
 from survey.services.transactions import rolls_back_on_error
 
 MAX_FAILURES = 5
@@ -186,7 +187,7 @@ def authenticate(session: Session, *, email: str, password: str, ip: str | None 
         raise LoginRefused("invalid")
     assert user is not None
     if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)  # same password, so the session stamp may change: fine here
+        user.password_hash = hash_password(password)
     user.last_login_at = _now()
     audit.record(session, actor=user.email, user_id=user.id, action="login", target=user.email, details={"ip": ip})
     session.commit()
@@ -212,6 +213,7 @@ def change_password(session: Session, user: User, *, current: str, new: str) -> 
     if verify_password(user.password_hash, new):
         raise UserError("same_as_current", "new_password", "the new password must differ from the current one")
     _set_password(user, new, must_change=False)
+    end_all_sessions(session, user.id)  # the caller signs its own browser in again
     audit.record(session, actor=user.email, user_id=user.id, action="password.change", target=user.email)
     session.commit()
 
@@ -224,10 +226,11 @@ def get_user(session: Session, user_id: int) -> User:
 
 
 def reset_password(session: Session, user_id: int, *, actor: Actor = CLI) -> str:
-    """Give the account a new one-time password (returned once); it must be changed at the next sign-in."""
+    """Give the account a new one-time password (returned once; every sign-in ends); it must be changed first."""
     user = get_user(session, user_id)
     one_time = one_time_password()
     _set_password(user, one_time, must_change=True)
+    end_all_sessions(session, user.id)
     audit.record(session, actor=actor.name, user_id=actor.user_id, action="user.reset_password", target=user.email)
     session.commit()
     return one_time
@@ -240,6 +243,8 @@ def set_active(session: Session, user_id: int, active: bool, *, actor: Actor = C
         raise UserError("self", "user", "you cannot disable your own account")
     if user.active != active:
         user.active = active
+        if not active:
+            end_all_sessions(session, user.id)
         action = "user.enable" if active else "user.disable"
         audit.record(session, actor=actor.name, user_id=actor.user_id, action=action, target=user.email)
     session.commit()

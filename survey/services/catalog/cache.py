@@ -125,6 +125,16 @@ def office_subtree(session: Session, office_id: int) -> frozenset[int]:
     return remembered(session, ("subtree", office_id), load) or frozenset()
 
 
+def offered_procedure_ids(session: Session, office_id: int) -> frozenset[int]:
+    """The ids of every procedure on the office's list (active or not)."""
+
+    def load() -> frozenset[int]:
+        offered = select(OfficeProcedure.procedure_id).where(OfficeProcedure.office_id == office_id)
+        return frozenset(session.scalars(offered))
+
+    return remembered(session, ("offered", office_id), load) or frozenset()
+
+
 def office_procedures(session: Session, office_id: int) -> tuple[CatalogItem, ...]:
     """The active procedures an office offers, in the order a Vietnamese reader expects."""
 

@@ -2,7 +2,9 @@
 
 Satisfaction differs by office, procedure, channel and month, so some procedures in some offices are clearly
 above the 90 % target, some clearly below and some too close to call; comments follow the answers (a late
-result brings complaints about waiting). Deterministic for a given seed and day.
+result brings complaints about waiting). Every verified response answers a one-time invitation, and other
+invitations go unanswered at each channel's response rate (survey/services/demo/invitations.py), so the QĐ 766
+rate and coverage are counted from consistent data. Deterministic for a given seed and day.
 """
 
 from __future__ import annotations
@@ -32,12 +34,16 @@ from survey.models import (
 from survey.services.catalog.imports import load_starter_catalog
 from survey.services.catalog.questionnaire import active_questionnaire
 from survey.services.demo import comments as demo_comments
+from survey.services.demo.invitations import InvitationMaker, remove_demo_invitations, store_invitations
 from survey.services.responses.rollups import rebuild_rollups
 
 CHANNEL_WEIGHTS = {"qr": 34, "kiosk": 26, "sms": 14, "online": 16, "paper": 7, "api": 3}
 CHANNEL_EFFECT = {"qr": 0.0, "kiosk": 0.15, "sms": -0.1, "online": -0.35, "paper": 0.3, "api": 0.0}
 PROCEDURE_WEIGHT = {"1.001193": 9, "2.000815": 12, "2.000884": 5, "1.004222": 6, "1.004194": 7, "1.000894": 4}
 BATCH = 5000
+RECENT_MONTHS = 3
+RECENT_CHANGES = (-1.6, -1.2, 1.4)
+"""Changes (in log-odds) of satisfaction in the last three months at a few busy pairs: two worse, one better."""
 
 
 @dataclass
@@ -64,7 +70,8 @@ def _sigmoid(x: float) -> float:
 
 
 class DemoGenerator:
-    """Draws responses from a simple model: P(satisfied) = sigmoid(base + office + procedure + channel + trend)."""
+    """Draws responses from a simple model: P(satisfied) = sigmoid(base + office + procedure + channel + trend),
+    with a recent change at a few pairs."""
 
     def __init__(self, rng: random.Random, offices: list[Office], links: dict[int, list[Procedure]], months: int):
         self.rng = rng
@@ -76,8 +83,19 @@ class DemoGenerator:
         self.procedure_effect = {pid: rng.gauss(0.0, 0.45) for pid in procedures}
         self.pair_effect: dict[tuple[int, int], float] = {}
         self.months = _months_back(datetime.now(LOCAL_TIME), months)
+        self.recent_change = self._recent_changes()
         self.channels = list(CHANNEL_WEIGHTS)
         self.channel_weights = list(CHANNEL_WEIGHTS.values())
+
+    def _recent_changes(self) -> dict[tuple[int, int], float]:
+        """A few busy office × procedure pairs whose satisfaction changed in the last `RECENT_MONTHS` months (a
+        counter short of staff, a new online form), so the watch list has real changes to find."""
+        busiest = sorted(zip(self.office_weight, self.offices, strict=True), key=lambda item: -item[0])
+        pairs = []
+        for rank, (_, office) in enumerate(busiest[: len(RECENT_CHANGES)]):
+            common = sorted(self.links[office.id], key=lambda p: (-PROCEDURE_WEIGHT.get(p.code, 2), p.code))
+            pairs.append((office.id, common[rank % len(common)].id))
+        return dict(zip(pairs, RECENT_CHANGES, strict=True))
 
     def _pair(self, office_id: int, procedure_id: int) -> float:
         key = (office_id, procedure_id)
@@ -100,6 +118,8 @@ class DemoGenerator:
         channel = rng.choices(self.channels, weights=self.channel_weights)[0]
         month_index = rng.randrange(len(self.months))
         trend = 0.04 * (month_index - len(self.months) / 2)
+        if month_index >= len(self.months) - RECENT_MONTHS:
+            trend += self.recent_change.get((office.id, procedure.id), 0.0)
         logit = (
             2.4
             + self.office_effect[office.id]
@@ -111,7 +131,7 @@ class DemoGenerator:
         satisfied = rng.random() < _sigmoid(logit)
         rating = rng.choice([4, 5, 5]) if satisfied else rng.choices([1, 2, 3], weights=[2, 3, 5])[0]
         created = self._moment(month_index)
-        theme = rng.choice(list(demo_comments.COMPLAINTS)) if rating <= 3 else None
+        theme = rng.choice(demo_comments.THEMES) if rating <= 3 else None
         values: dict[str, Any] = {
             "created_at": created,
             "month": local_month(created),
@@ -140,9 +160,9 @@ class DemoGenerator:
 
     def _elements(self, rating: int, theme: str | None) -> dict[str, Any]:
         weakest = {
-            "waiting_time": "result", "staff_attitude": "staff", "documents_returns": "procedure",
+            "waiting_time": "result", "staff_attitude": "staff", "documents_repeat_visits": "procedure",
             "extra_payment": "staff", "fees": "procedure", "facilities": "access",
-            "online_system": "access", "information": "access",
+            "online_system": "access", "information_guidance": "access",
         }.get(theme or "")  # fmt: skip
         elements: dict[str, int | None] = {}
         for name in ("access", "procedure", "staff", "result", "feedback"):
@@ -157,9 +177,10 @@ class DemoGenerator:
         rng = self.rng
         late = theme == "waiting_time" or (rating <= 2 and rng.random() < 0.4)
         on_time = "late" if late else rng.choices(["early", "on_time", "late"], weights=[3, 9, 1])[0]
-        returns = (
-            2 if theme == "documents_returns" else rng.choices([0, 1, 2], weights=[12, 2, 1 if rating <= 3 else 0])[0]
-        )
+        if theme == "documents_repeat_visits":
+            returns = 2
+        else:
+            returns = rng.choices([0, 1, 2], weights=[12, 2, 1 if rating <= 3 else 0])[0]
         extra = "yes" if theme == "extra_payment" else rng.choices(["no", "yes", "prefer_not"], weights=[90, 2, 4])[0]
         return {
             "on_time": on_time if rng.random() < 0.9 else None,
@@ -173,9 +194,12 @@ class DemoGenerator:
         if rng.random() < 0.004:
             return demo_comments.with_personal_data(rng)
         if theme is not None and rng.random() < 0.6:
-            return demo_comments.complaint(rng, theme)
+            # now and then the complaint is about something outside the eight themes
+            return demo_comments.other(rng) if rng.random() < 0.04 else demo_comments.complaint(rng, theme)
         if rating >= 4 and rng.random() < 0.12:
             return demo_comments.praise(rng)
+        if rng.random() < 0.02:
+            return demo_comments.neutral(rng)  # "bình thường", "ok", what was done
         return None
 
 
@@ -188,6 +212,7 @@ def _batches(generator: DemoGenerator, total: int) -> Iterator[list[dict[str, An
 
 
 def remove_demo_responses(session: Session) -> None:
+    remove_demo_invitations(session)
     demo = select(Response.id).where(Response.is_demo.is_(True))
     session.execute(update(Invitation).where(Invitation.response_id.in_(demo)).values(response_id=None))
     session.execute(delete(ResponseTheme).where(ResponseTheme.response_id.in_(demo)))
@@ -222,17 +247,25 @@ def seed_demo(
     for linked in links.values():
         linked.sort(key=lambda p: p.code)
     generator = DemoGenerator(random.Random(seed), offices, links, months)
+    first_year, first_month = generator.months[0]
+    invitations = InvitationMaker(
+        random.Random(seed + 1),
+        [office.id for office in generator.offices],
+        start=datetime(first_year, first_month, 1, tzinfo=LOCAL_TIME).astimezone(UTC),
+        end=started,
+    )
     remove_demo_responses(session)
     comments = 0
     done = 0
+    table: Any = Response.__table__
     for batch in _batches(generator, responses):
         for row in batch:
             row["questionnaire_version_id"] = questionnaire.id
             if row["comment"]:
                 row["comment"] = redact(row["comment"])
                 comments += 1
-        table: Any = Response.__table__
-        session.connection().execute(insert(table), batch)  # plain executemany: fast
+        ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), batch))
+        store_invitations(session, invitations.rows(batch, ids))
         done += len(batch)
         if progress:
             progress(done, responses)

@@ -9,9 +9,11 @@ give the same share and status for the same filter; the trend and the office-vs-
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from analysis.priorities import below_even_at_upper_bound, shortfall
 from analysis.satisfaction import (
     MonthSummary,
     Summary,
@@ -20,7 +22,7 @@ from analysis.satisfaction import (
     summarise_counts,
     two_proportion_test,
 )
-from survey.services.reporting.query import ReportFilter, Scope, read_counts
+from survey.services.reporting.query import ReportFilter, Scope, read_counts, visible_offices
 from survey.services.reporting.summary import GroupFigure, Settings, group_figures, scope_target, targets
 
 STATUS_ORDER = {"not_met": 0, "cant_tell": 1, "too_few": 2, "met": 3}
@@ -45,6 +47,18 @@ class Group:
     gap: float | None  # target − share; positive = below target
     rest_difference: float | None = None  # share − share of the rest of the scope (offices only)
     rest_significant: bool = False
+    subtree: Summary | None = None  # offices with offices under them: the office with those offices
+    subtree_offices: int = 0  # how many offices under it are counted in `subtree`
+
+    @property
+    def shortfall(self) -> float | None:
+        """How far below target it surely is: target − share when not met, target − upper bound when too few
+        to judge yet below even at its upper bound; None otherwise."""
+        return shortfall(self.summary, self.target)
+
+    @property
+    def below_at_upper_bound(self) -> bool:
+        return below_even_at_upper_bound(self.summary, self.target)
 
 
 def overview(
@@ -67,9 +81,13 @@ def overview(
 
 
 def _ranked(groups: list[Group]) -> list[Group]:
-    """Status first (not met, can't tell, too few, met), then the largest gap below target first."""
+    """Known to be below target first — not met, and too few whose upper bound is still below the target — the
+    largest shortfall first (for too few: target − upper bound); then can't tell, too few, met, by gap."""
 
     def key(group: Group) -> tuple[int, float, str]:
+        below = group.shortfall
+        if below is not None:
+            return 0, -below, group.code
         gap = group.gap if group.gap is not None else float("-inf")
         return STATUS_ORDER[group.summary["status"]], -gap, group.code
 
@@ -92,16 +110,42 @@ def procedure_ranking(
 
 def office_comparison(session: Session, scope: Scope, where: ReportFilter, settings: Settings) -> list[Group]:
     """Each office's own responses against its target, and whether it differs from the rest of the scope
-    (two-proportion test: a difference that is noise is not marked)."""
+    (two-proportion test: a difference that is noise is not marked). An office with offices under it also gets
+    `subtree`: its figures together with those offices, exactly what its own page shows for the same filters
+    (offices with no responses of their own are not listed; their page shows them with the offices under them)."""
     figures = group_figures(session, scope, where, group_by="office", settings=settings)
     all_n = sum(figure.summary["n"] for figure in figures)
     all_satisfied = sum(figure.summary["satisfied"] for figure in figures)
+    by_office: dict[int, GroupFigure] = {figure.key: figure for figure in figures}
+    under = {office: below for office, below in offices_under(session, scope).items() if office in by_office}
     groups = []
-    for figure in figures:
+    for office_id, figure in by_office.items():
         n, satisfied = figure.summary["n"], figure.summary["satisfied"]
         test = two_proportion_test(satisfied, n, all_satisfied - satisfied, all_n - n)
-        group = _group(figure)
-        groups.append(
-            Group(**{**group.__dict__, "rest_difference": test["difference"], "rest_significant": test["significant"]})
-        )
+        extra: dict[str, Any] = {"rest_difference": test["difference"], "rest_significant": test["significant"]}
+        if office_id in under:
+            members = [by_office[o].summary for o in under[office_id] | {office_id} if o in by_office]
+            n_all, satisfied_all = sum(m["n"] for m in members), sum(m["satisfied"] for m in members)
+            extra["subtree"] = summarise_counts(n_all, satisfied_all, target=figure.target, min_n=settings.min_n)
+            extra["subtree_offices"] = sum(1 for o in under[office_id] if o in by_office and by_office[o].summary["n"])
+        groups.append(Group(**{**_group(figure).__dict__, **extra}))
     return _ranked(groups)
+
+
+def offices_under(session: Session, scope: Scope) -> dict[int, set[int]]:
+    """Visible office id → the visible offices below it (at any depth), for offices that have any."""
+    children: dict[int, list[int]] = {}
+    for office in visible_offices(session, scope):
+        if office.parent_id is not None:
+            children.setdefault(office.parent_id, []).append(office.id)
+    result: dict[int, set[int]] = {}
+    for parent in children:
+        below: set[int] = set()
+        stack = list(children[parent])
+        while stack:
+            office_id = stack.pop()
+            if office_id not in below:
+                below.add(office_id)
+                stack.extend(children.get(office_id, []))
+        result[parent] = below
+    return result

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis.periods import month_end, month_start
+from analysis.official_indices import Qd766Cell, qd766_from_cells
 from analysis.satisfaction import (
     TT01_CITIZEN_INDICATORS,
     TT01_SYSTEM_INDICATORS,
@@ -25,13 +24,12 @@ from analysis.satisfaction import (
     Tt01Band,
     Tt01Indicator,
     count_satisfied,
-    qd766_rate,
     sipas_from_counts,
     summarise_counts,
     tt01_office_band,
 )
-from survey.models import CHANNELS, ELEMENTS, EXTRA_PAYMENT, SERVICE_MODES, Invitation, OfficeFigures
-from survey.services.reporting.query import ReportFilter, Scope, allowed_offices, read_counts
+from survey.models import CHANNELS, ELEMENTS, EXTRA_PAYMENT, SERVICE_MODES, OfficeFigures
+from survey.services.reporting.query import ReportFilter, Scope, allowed_offices, read_counts, read_invitation_counts
 from survey.services.reporting.summary import Settings, scope_target, targets
 
 ELEMENT_METRICS = tuple(f"element_{name}" for name in ELEMENTS)
@@ -57,11 +55,10 @@ class Detail:
     tt01: dict[int, Tt01Indicator]
     tt01_system: dict[int, float | None]
     tt01_band: Tt01Band | None
-    qd766: Qd766Rate | None
+    qd766: Qd766Figure | None
     channels: list[tuple[str, Summary]]
     service_modes: list[Share]
     extra_payment: list[Share]
-    notes: list[str] = field(default_factory=list)
 
 
 def tt01_score_from_counts(counts: Mapping[Any, int], points: Mapping[Any, int]) -> tuple[float | None, int]:
@@ -124,49 +121,62 @@ def system_indicators(session: Session, office_id: int, where: ReportFilter) -> 
     return scores
 
 
-def _month_bounds(where: ReportFilter) -> tuple[datetime | None, datetime | None]:
-    start = month_start(where.month_from) if where.month_from else None
-    end = month_end(where.month_to) if where.month_to else None
-    return start, end
+@dataclass(frozen=True)
+class Qd766Figure:
+    """The QĐ 766 rate with where its dossier total came from: imported counts, invitations issued, or both."""
+
+    rate: Qd766Rate
+    imported_dossiers: int  # dossiers handled, from offices' one-stop systems
+    invited_dossiers: int  # one-time invitations issued, for office-months without an import
+    not_satisfied: int  # of the invitations counted, those answered with a rating of 1–3
 
 
-def _invitations_issued(session: Session, offices: set[int] | None, where: ReportFilter) -> int:
-    statement = select(func.count()).select_from(Invitation).where(Invitation.is_public.is_(False))
-    if offices is not None:
-        statement = statement.where(Invitation.office_id.in_(sorted(offices)))
-    if where.procedure_id is not None:
-        statement = statement.where(Invitation.procedure_id == where.procedure_id)
-    if where.channel is not None:
-        statement = statement.where(Invitation.channel == where.channel)
-    start, end = _month_bounds(where)
-    if start is not None:
-        statement = statement.where(Invitation.created_at >= start)
-    if end is not None:
-        statement = statement.where(Invitation.created_at < end)
-    return int(session.scalar(statement) or 0)
+def qd766(session: Session, scope: Scope, where: ReportFilter) -> Qd766Figure | None:
+    """QĐ 766 rate for the filtered scope, per office and month from its own dossier total (DOMAIN.md §2B).
 
-
-def qd766(
-    session: Session, scope: Scope, where: ReportFilter, verified_unsatisfied: int
-) -> tuple[Qd766Rate | None, list[str]]:
-    """QĐ 766 rate: imported dossier totals when the offices sent them, else the one-time invitations issued.
-
-    Imported: bad = verified unsatisfied ratings + overdue + complained, each counted on its own (a dossier in
-    two groups counts twice, so the rate errs low), capped at the total. Invitations: bad = verified
-    unsatisfied ratings only (overdue and complaints are not known without an import).
+    An office-month with an imported dossier count uses it; any other uses the one-time invitations issued that
+    month. Either way the dissatisfied dossiers are only the answers, rated 1–3, to those invitations (issued in
+    the same office, month and procedure), never responses that came without one. With a channel filter only
+    invitations are used (imported counts have no channel).
     """
     offices = allowed_offices(session, scope, where)
     if offices is not None and not offices:
-        return None, []
-    rows = [row for row in _figures_rows(session, offices, where, office_wide=True) if row.dossiers_handled]
-    if rows and where.channel is None:
-        total = sum(row.dossiers_handled or 0 for row in rows)
-        bad = verified_unsatisfied + sum((row.dossiers_overdue or 0) + (row.dossiers_complained or 0) for row in rows)
-        return qd766_rate(total, min(bad, total), source="imported"), ["qd766_overlap"]
-    issued = _invitations_issued(session, offices, where)
-    if issued:
-        return qd766_rate(issued, min(verified_unsatisfied, issued), source="invitations"), ["qd766_invitations"]
-    return None, []
+        return None
+    invitations = read_invitation_counts(session, scope, where, by=("office_id", "month"))
+    imported: dict[tuple[Any, ...], OfficeFigures] = {}
+    if where.channel is None:
+        for row in _figures_rows(session, offices, where, office_wide=True):
+            if row.dossiers_handled is not None:
+                imported[(row.office_id, row.month)] = row
+    cells = []
+    imported_dossiers = invited_dossiers = not_satisfied = 0
+    for key in sorted(set(invitations) | set(imported)):
+        issued, _answered, unhappy = invitations.get(key, (0, 0, 0))
+        figures = imported.get(key)
+        not_satisfied += unhappy
+        if figures is None:
+            cells.append(Qd766Cell(issued, unhappy))
+            invited_dossiers += issued
+            continue
+        total = figures.dossiers_handled or 0
+        cells.append(Qd766Cell(issued, unhappy, total, figures.dossiers_overdue or 0, figures.dossiers_complained or 0))
+        imported_dossiers += total
+    rate = qd766_from_cells(cells)
+    if rate is None:
+        return None
+    return Qd766Figure(rate, imported_dossiers, invited_dossiers, not_satisfied)
+
+
+def office_band(session: Session, scope: Scope, where: ReportFilter, office_id: int) -> Tt01Band | None:
+    """The TT 01/2018 band of one office alone (its own responses, not the offices under it): only when its
+    indicators 2, 5, 6, 8 and 9 are imported for the period, else None without reading any answers."""
+    system = system_indicators(session, office_id, where)
+    if any(score is None for score in system.values()):
+        return None
+    alone = where.but(office_id=office_id, subtree=False)
+    counts = read_counts(session, scope, alone, metrics=tuple(TT01_METRICS.values()))
+    tt01 = _tt01(counts.get((), {}))
+    return tt01_office_band({number: item["score"] for number, item in tt01.items()}, system)
 
 
 def detail(
@@ -180,11 +190,10 @@ def detail(
 ) -> Detail:
     """Everything the detail page shows for the filtered scope; `office_id` (one office) enables the TT 01 band."""
     target = scope_target(targets(session, settings), where, home_office_id)
-    counts = read_counts(session, scope, where, metrics=DETAIL_METRICS, by=("channel", "verified"))
+    counts = read_counts(session, scope, where, metrics=DETAIL_METRICS, by=("channel",))
     merged: dict[str, dict[str, int]] = {}
     by_channel: dict[str, tuple[int, int]] = {}
-    verified_unsatisfied = 0
-    for (channel, verified), metrics in counts.items():
+    for (channel,), metrics in counts.items():
         for metric, answers in metrics.items():
             bucket = merged.setdefault(metric, {})
             for value, count in answers.items():
@@ -192,8 +201,6 @@ def detail(
         n, satisfied = count_satisfied(metrics.get("rating", {}))
         old_n, old_s = by_channel.get(channel, (0, 0))
         by_channel[channel] = (old_n + n, old_s + satisfied)
-        if verified:
-            verified_unsatisfied += n - satisfied
     n, satisfied = count_satisfied(merged.get("rating", {}))
     sipas = sipas_from_counts(
         {name: count_satisfied(merged.get(f"element_{name}", {})) for name in ELEMENTS},
@@ -205,7 +212,6 @@ def detail(
     band = None
     if office_id is not None:
         band = tt01_office_band({number: item["score"] for number, item in tt01.items()}, system)
-    rate, notes = qd766(session, scope, where, verified_unsatisfied)
     return Detail(
         target=target,
         summary=summarise_counts(n, satisfied, target=target, min_n=settings.min_n),
@@ -213,7 +219,7 @@ def detail(
         tt01=tt01,
         tt01_system=system,
         tt01_band=band,
-        qd766=rate,
+        qd766=qd766(session, scope, where),
         channels=[
             (channel, summarise_counts(*by_channel[channel], target=target, min_n=settings.min_n))
             for channel in CHANNELS
@@ -221,5 +227,4 @@ def detail(
         ],
         service_modes=_shares(merged.get("service_mode", {}), SERVICE_MODES),
         extra_payment=_shares(merged.get("extra_payment", {}), EXTRA_PAYMENT),
-        notes=notes,
     )

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from survey.services import audit
+from survey.services.spreadsheet_safety import safe_cell
 
 PUBLICATION_MIN_COUNT = 5
 FORMATS = ("csv", "xlsx")
@@ -39,6 +40,7 @@ class Table:
     rows: Sequence[dict[str, Any]]
     count_key: str = "n"  # the column holding how many responses a row is counted from
     notes: Sequence[str] = field(default_factory=tuple)
+    target: float | None = None  # the target shares in rows without a target of their own are shown beside
 
 
 def for_publication(
@@ -63,9 +65,10 @@ def _by_key(table: Table) -> dict[str, Column]:
 
 
 def _cell(value: Any) -> Any:
+    """A value as a file cell: booleans as true/false, nothing as empty, text never readable as a formula."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return "" if value is None else value
+    return "" if value is None else safe_cell(value)
 
 
 def to_csv(table: Table) -> bytes:
@@ -87,9 +90,9 @@ def to_xlsx(table: Table) -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = table.name[:31]
-    sheet.append([table.title])
+    sheet.append([safe_cell(str(table.title))])
     sheet["A1"].font = Font(bold=True)
-    sheet.append([column.label for column in table.columns])
+    sheet.append([safe_cell(str(column.label)) for column in table.columns])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in table.rows:
@@ -97,7 +100,7 @@ def to_xlsx(table: Table) -> bytes:
     if table.notes:
         sheet.append([])
         for note in table.notes:
-            sheet.append([note])
+            sheet.append([safe_cell(str(note))])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from analysis.periods import is_month
-from survey.models import CHANNELS, Office, Procedure, Province, RatingRollup, Rollup
+from survey.models import CHANNELS, InvitationRollup, Office, Procedure, Province, RatingRollup, Rollup
 from survey.services.accounts.scoping import subtree_ids
 
 Scope = set[int] | None
@@ -37,7 +37,8 @@ class FilterError(ValueError):
 
 @dataclass(frozen=True)
 class ReportFilter:
-    """What to count, for every reader. `office_id` means that office and the offices under it."""
+    """What to count, for every reader. `office_id` means that office and the offices under it, or that office
+    alone when `subtree` is False."""
 
     month_from: str | None = None
     month_to: str | None = None
@@ -46,6 +47,7 @@ class ReportFilter:
     procedure_id: int | None = None
     channel: str | None = None
     verified_only: bool = False
+    subtree: bool = True
 
     def __post_init__(self) -> None:
         for name in ("month_from", "month_to"):
@@ -68,7 +70,7 @@ def allowed_offices(session: Session, scope: Scope, where: ReportFilter) -> set[
     """The office ids to count: the scope, narrowed by the office and province filters (None = all offices)."""
     offices: set[int] | None = None if scope is None else set(scope)
     if where.office_id is not None:
-        subtree = subtree_ids(session, where.office_id)
+        subtree = subtree_ids(session, where.office_id) if where.subtree else {where.office_id}
         offices = subtree if offices is None else offices & subtree
     if where.province_code is not None:
         in_province = set(session.scalars(select(Office.id).where(Office.province_code == where.province_code)))
@@ -119,6 +121,47 @@ def read_counts(
 
 COMPACT_GROUPS = {"month", "office_id", "procedure_id"}
 
+INVITATION_GROUPS = {
+    "month": InvitationRollup.month,
+    "office_id": InvitationRollup.office_id,
+    "procedure_id": InvitationRollup.procedure_id,
+    "channel": InvitationRollup.channel,
+}
+InvitationCounts = dict[tuple[Any, ...], tuple[int, int, int]]
+"""Group key → (invitations issued, answered, answered with a rating of 1–3)."""
+
+
+def read_invitation_counts(
+    session: Session, scope: Scope, where: ReportFilter, *, by: Iterable[str] = ()
+) -> InvitationCounts:
+    """One-time invitations issued, answered and answered 1–3, grouped by `by` (month issued, office_id,
+    procedure_id, channel), for the same offices, months, procedure and channel as `read_counts`.
+
+    Months are the months the invitations were issued: a dossier's answer counts with its invitation.
+    `verified_only` changes nothing here (an answer to a one-time invitation is always verified).
+    """
+    by = tuple(by)
+    unknown = set(by) - set(INVITATION_GROUPS)
+    if unknown:
+        raise ValueError(f"cannot group invitations by {sorted(unknown)}; choose from {sorted(INVITATION_GROUPS)}")
+    offices = allowed_offices(session, scope, where)
+    if offices is not None and not offices:
+        return {}
+    columns = [INVITATION_GROUPS[name] for name in by]
+    sums = [func.sum(InvitationRollup.issued), func.sum(InvitationRollup.answered)]
+    statement = select(*columns, *sums, func.sum(InvitationRollup.not_satisfied))
+    if columns:
+        statement = statement.group_by(*columns)
+    statement = _where_scope_and_period(statement, InvitationRollup, offices, where)
+    if where.channel is not None:
+        statement = statement.where(InvitationRollup.channel == where.channel)
+    result: InvitationCounts = {}
+    for row in session.execute(statement):
+        issued, answered, not_satisfied = (int(value or 0) for value in row[len(columns) :])
+        if issued or answered:
+            result[tuple(row[: len(columns)])] = (issued, answered, not_satisfied)
+    return result
+
 
 def _where_scope_and_period(statement: Any, table: Any, offices: set[int] | None, where: ReportFilter) -> Any:
     """The filters both rollup tables share: visible offices, months, procedure."""
@@ -166,12 +209,13 @@ class OfficeInfo:
 
 def visible_offices(session: Session, scope: Scope) -> list[OfficeInfo]:
     """The offices the caller may see, in code order."""
-    statement = select(Office).order_by(Office.code)
+    columns = (Office.id, Office.code, Office.name, Office.level, Office.province_code, Office.parent_id)
+    statement = select(*columns).order_by(Office.code)  # plain rows: a thousand offices, not a thousand objects
     if scope is not None:
         if not scope:
             return []
         statement = statement.where(Office.id.in_(sorted(scope)))
-    return [OfficeInfo(o.id, o.code, o.name, o.level, o.province_code, o.parent_id) for o in session.scalars(statement)]
+    return [OfficeInfo(*row) for row in session.execute(statement)]
 
 
 def procedures_by_id(session: Session) -> dict[int, tuple[str, str]]:

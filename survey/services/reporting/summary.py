@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from analysis.coverage import DEFAULT_MIN_RESPONSE_RATE
 from analysis.satisfaction import DEFAULT_MIN_N, DEFAULT_TARGET, Summary, count_satisfied, summarise_counts
 from survey.models import Office, Procedure
 from survey.services.reporting.query import ReportFilter, Scope, read_counts
@@ -28,14 +29,20 @@ _COUNT_COLUMN = {"procedure": "procedure_id", "office": "office_id", "month": "m
 
 @dataclass(frozen=True)
 class Settings:
-    """The deployment's statistics settings (SATISFACTION_TARGET and MINIMUM_N in app.config)."""
+    """The deployment's statistics settings (SATISFACTION_TARGET, MINIMUM_N and MINIMUM_RESPONSE_RATE in
+    app.config)."""
 
     default_target: float = DEFAULT_TARGET
     min_n: int = DEFAULT_MIN_N
+    min_response_rate: float = DEFAULT_MIN_RESPONSE_RATE
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
-        return cls(default_target=float(config["SATISFACTION_TARGET"]), min_n=int(config["MINIMUM_N"]))
+        return cls(
+            default_target=float(config["SATISFACTION_TARGET"]),
+            min_n=int(config["MINIMUM_N"]),
+            min_response_rate=float(config.get("MINIMUM_RESPONSE_RATE", DEFAULT_MIN_RESPONSE_RATE)),
+        )
 
 
 @dataclass(frozen=True)

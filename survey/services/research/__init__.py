@@ -1,1 +1,2 @@
-"""Anonymised research exports: the plan, the columns, the writers and the codebook."""
+"""Research files: anonymised microdata (plan, options, columns, writers, SPSS/Stata labels, codebook) and aggregate
+tables with small-cell and complementary suppression."""

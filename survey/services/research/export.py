@@ -2,14 +2,16 @@
 
 Two passes over one consistent snapshot, so ten million responses export in bounded memory:
 
-1. the database counts combinations of the quasi-identifiers (GROUP BY) and
-   `analysis.anonymise.choose_generalisation` picks the generalisation (`research_plan`);
-2. the responses stream through a server-side cursor, each row generalised by `Plan.apply` (or dropped)
-   and written to CSV row by row or to Parquet in record batches (`research_writers`).
+1. the database counts combinations of the chosen quasi-identifiers (GROUP BY) and
+   `analysis.anonymise_local.recode_locally` recodes each group of rows on its own (`plan`);
+2. the responses stream through a server-side cursor, each row recoded by `Recoding.apply` (or dropped)
+   and written to CSV row by row or to Parquet in record batches (`writers`); SPSS and Stata files are
+   made from that Parquet with their labels (`labelled`).
 
-Every group the file holds is counted on the way out and checked against k (and l) before the file is
-published; the codebook (`research_codebook`) documents what was done; the export is audited with the
-file's SHA-256.
+`preview_export` runs the first pass alone: what the file would keep, per column and level, and the rows it
+would drop, with nothing written. Every group the file holds is counted on the way out and checked against
+k (and l) before the file is published; the codebook (`codebook`) documents what was done; the export is
+audited with the file's SHA-256.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import secrets
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,19 +29,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
-from analysis.anonymise_hierarchy import TOP
-from analysis.periods import is_month
 from survey.models import ELEMENTS, Response
 from survey.services import audit
-from survey.services.research.codebook import ExportFacts, build_codebook, codebook_markdown
-from survey.services.research.columns import (
-    FORMATS,
-    OMITTABLE,
-    QUASI_IDENTIFIERS,
-    TEXT_MODES,
-    Column,
-    export_columns,
-)
+from survey.services.research.codebook import MICRODATA_TITLE, ExportFacts, build_codebook, codebook_markdown
+from survey.services.research.columns import Column
+from survey.services.research.labelled import write_labelled
+from survey.services.research.options import ExportOptions
 from survey.services.research.plan import (
     Catalog,
     ExportError,
@@ -52,63 +47,13 @@ from survey.services.research.plan import (
 )
 from survey.services.research.writers import OutputFiles, open_writer, sha256_of
 
-if TYPE_CHECKING:
-    from analysis.anonymise import Plan
+if TYPE_CHECKING:  # analysis.anonymise(_local) needs numpy: imported by an export, not by every process that starts
+    from analysis.anonymise_local import Recoding
 
-__all__ = ["ExportError", "ExportOptions", "ExportResult", "export_anonymised"]
+__all__ = ["ExportError", "ExportOptions", "ExportResult", "Preview", "export_anonymised", "preview_export"]
 
 BATCH_ROWS = 10_000
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class ExportOptions:
-    """What the researcher asked for; `check` explains anything that cannot be done."""
-
-    file_format: str = "csv"
-    k: int = 5
-    text: str = "redacted"
-    month_from: str | None = None
-    month_to: str | None = None
-    l_diversity: int | None = None
-    omit: tuple[str, ...] = ()
-    max_suppression: float = 0.05
-
-    def check(self) -> None:
-        if self.file_format not in FORMATS:
-            raise ExportError(f"unknown format {self.file_format!r}; choose one of {', '.join(FORMATS)}")
-        if isinstance(self.k, bool) or not isinstance(self.k, int) or self.k < 2:
-            raise ExportError(f"k must be a whole number of at least 2 (k = {self.k} protects nobody)")
-        if self.l_diversity is not None and not 2 <= self.l_diversity <= 5:
-            raise ExportError("l-diversity must be between 2 and 5 (ratings take five values)")
-        if self.text not in TEXT_MODES:
-            raise ExportError(f"unknown text handling {self.text!r}; choose one of {', '.join(TEXT_MODES)}")
-        for name, month in (("from", self.month_from), ("to", self.month_to)):
-            if month is not None and not is_month(month):
-                raise ExportError(f"the {name} month must look like 2025-07 (YYYY-MM), not {month!r}")
-        if self.month_from and self.month_to and self.month_from > self.month_to:
-            raise ExportError(f"the period starts ({self.month_from}) after it ends ({self.month_to})")
-        unknown = [name for name in self.omit if name not in OMITTABLE]
-        if unknown:
-            raise ExportError(f"cannot leave out {', '.join(unknown)}; columns that can be: {', '.join(OMITTABLE)}")
-        if not 0 <= self.max_suppression < 0.5:
-            raise ExportError("the largest share of rows to drop must be from 0 to below 0.5, e.g. 0.05")
-
-    @property
-    def quasi(self) -> tuple[str, ...]:
-        return tuple(name for name in QUASI_IDENTIFIERS if name not in self.omit)
-
-    def parameters(self) -> dict[str, Any]:
-        return {
-            "format": self.file_format,
-            "k": self.k,
-            "l_diversity": self.l_diversity,
-            "text": self.text,
-            "month_from": self.month_from,
-            "month_to": self.month_to,
-            "omit": list(self.omit),
-            "max_suppression": self.max_suppression,
-        }
 
 
 @dataclass(frozen=True)
@@ -123,6 +68,7 @@ class ExportResult:
     generalisation: dict[str, str]
     summary: list[str]
     seconds: float
+    recoding: Recoding
 
     @property
     def dropped_share(self) -> float:
@@ -153,17 +99,6 @@ class Tally:
         return {name: sorted(found) for name, found in values.items()}
 
 
-def generalisation_text(plan: Plan) -> dict[str, str]:
-    """Column → what was published, in words (`unchanged`, `province`, `khác if < 15 rows`, `*`)."""
-    described = {}
-    for name, level, level_name in zip(plan.quasi, plan.levels, plan.level_names, strict=True):
-        if level == 0 or name == "channel":
-            described[name] = "unchanged"
-        else:
-            described[name] = "withheld (*)" if level_name == TOP else level_name
-    return described
-
-
 SOURCE_COLUMNS: dict[str, Any] = {
     "month": Response.month,
     "office": Response.office_id,
@@ -189,9 +124,7 @@ def _row_builders(
     columns: Sequence[Column], sources: list[str], quasi: Sequence[str], catalog: Catalog
 ) -> list[Callable[[Sequence[Any], tuple[str, ...]], Any]]:
     """One function per output column: (stored row, generalised QI values) → the value written."""
-    from analysis.redaction import (
-        redact,  # its patterns take ~0.1 s to compile: loaded on first use, not at every start
-    )
+    from analysis.redaction import redact  # ~0.1 s to compile: loaded on first use
 
     position = {name: index for index, name in enumerate(sources)}
     versions = catalog.questionnaire_versions
@@ -220,7 +153,7 @@ def _row_builders(
 def stream_rows(
     connection: Connection,
     catalog: Catalog,
-    plan: Plan,
+    plan: Recoding,
     columns: Sequence[Column],
     options: ExportOptions,
     write: Callable[[list[tuple[Any, ...]]], None],
@@ -255,6 +188,80 @@ def stream_rows(
     return tally
 
 
+@dataclass(frozen=True)
+class Preview:
+    """What an export would keep, from the same planner, before any file is written."""
+
+    options: ExportOptions
+    recoding: Recoding
+    first_month: str
+    last_month: str
+
+    @property
+    def rows_total(self) -> int:
+        return self.recoding.rows_total
+
+    @property
+    def rows_dropped(self) -> int:
+        return self.recoding.rows_suppressed
+
+    def levels(self) -> dict[str, list[tuple[str, float]]]:
+        """Column → (level, share of all rows) for each level used, finest first; dropped rows count in no level."""
+        return {
+            name: [(level, share) for level, share in self.recoding.level_shares(name).items() if share > 0]
+            for name in self.recoding.quasi
+        }
+
+
+def _plan(connection: Connection, catalog: Catalog, options: ExportOptions) -> tuple[Recoding, str, str]:
+    """First pass: the recoding of the chosen quasi-identifiers and the first and last month in the period."""
+    quasi = options.chosen_quasi
+    combinations = count_combinations(
+        connection,
+        catalog,
+        quasi,
+        month_from=options.month_from,
+        month_to=options.month_to,
+        with_rating=options.l_diversity is not None,
+    )
+    if not combinations:
+        raise ExportError("no responses in the period asked for: nothing to export")
+    months = connection.execute(
+        period_filter(select(func.min(Response.month), func.max(Response.month)), options.month_from, options.month_to)
+    ).one()
+    recoding = plan_generalisation(
+        combinations, catalog, quasi, k=options.k, l_diversity=options.l_diversity,
+        max_suppression=options.max_suppression,
+    )  # fmt: skip
+    return recoding, str(months[0]), str(months[1])
+
+
+def preview_export(session: Session, options: ExportOptions) -> Preview:
+    """The plan of an export, for the researcher to read before downloading: nothing is written or audited."""
+    options.check()
+    with snapshot(session) as connection:
+        recoding, first, last = _plan(connection, load_catalog(connection), options)
+    return Preview(options, recoding, first, last)
+
+
+def _stream_to_file(
+    connection: Connection,
+    catalog: Catalog,
+    plan: Recoding,
+    columns: Sequence[Column],
+    options: ExportOptions,
+    files: OutputFiles,
+    progress: Progress | None,
+) -> Tally:
+    """Stream into the data file (CSV or Parquet) or, for SPSS and Stata, into the Parquet stage."""
+    staged = options.file_format in ("sav", "dta")
+    writer = open_writer("parquet" if staged else options.file_format, files.stage if staged else files.data, columns)
+    try:
+        return stream_rows(connection, catalog, plan, columns, options, writer.write, progress)
+    finally:
+        writer.close()
+
+
 def export_anonymised(
     session: Session,
     out: str | Path,
@@ -279,58 +286,43 @@ def export_anonymised(
     try:
         with snapshot(session) as connection:
             catalog = load_catalog(connection)
-            combinations = count_combinations(
-                connection,
-                catalog,
-                options.quasi,
-                month_from=options.month_from,
-                month_to=options.month_to,
-                with_rating=options.l_diversity is not None,
-            )
-            if not combinations:
-                raise ExportError("no responses in the period asked for: nothing to export")
-            plan = plan_generalisation(
-                combinations,
-                catalog,
-                options.quasi,
-                k=options.k,
-                l_diversity=options.l_diversity,
-                max_suppression=options.max_suppression,
-            )
-            del combinations
-            columns = export_columns(text=options.text, omit=options.omit)
-            writer = open_writer(options.file_format, files.data, columns)
-            try:
-                tally = stream_rows(connection, catalog, plan, columns, options, writer.write, progress)
-            finally:
-                writer.close()
+            plan, first_month, last_month = _plan(connection, catalog, options)
+            columns = options.file_columns()
+            tally = _stream_to_file(connection, catalog, plan, columns, options, files, progress)
         tally.check(options.k, options.l_diversity)
         if tally.rows_written == 0:
             raise ExportError(
                 f"only {plan.rows_total} responses in the period: too few to publish any with k = {options.k}"
             )
-        digest = sha256_of(files.data)
-        generalisation = generalisation_text(plan)
         facts = ExportFacts(
             file_name=files.out.name,
             file_format=options.file_format,
-            sha256=digest,
+            sha256="",
             created_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             k=options.k,
             l_diversity=options.l_diversity,
             text=options.text,
             month_from=options.month_from,
             month_to=options.month_to,
-            omitted=options.omit,
+            first_month=first_month,
+            last_month=last_month,
+            quasi=plan.quasi,
             rows_total=plan.rows_total,
             rows_written=tally.rows_written,
             rows_dropped=tally.rows_read - tally.rows_written,
             groups=len(tally.groups),
             smallest_group=min(tally.groups.values()),
-            generalisation=generalisation,
+            generalisation=plan.generalised,
+            levels=plan.level_rows,
             information_loss=plan.information_loss,
         )
         codebook = build_codebook(columns, facts, tally.present(plan.quasi), catalog.value_labels())
+        if options.file_format in ("sav", "dta"):
+            values = {column["name"]: column["values"] for column in codebook["columns"]}
+            write_labelled(files.stage, files.data, options.file_format, columns, values, file_label=MICRODATA_TITLE)
+        digest = sha256_of(files.data)
+        codebook = build_codebook(columns, replace(facts, sha256=digest), tally.present(plan.quasi),
+                                  catalog.value_labels())  # fmt: skip
         files.codebook_json.write_text(json.dumps(codebook, ensure_ascii=False, indent=2) + "\n", "utf-8")
         files.codebook_markdown.write_text(codebook_markdown(codebook), "utf-8")
         files.publish()
@@ -349,7 +341,7 @@ def export_anonymised(
             "rows_written": facts.rows_written,
             "rows_dropped": facts.rows_dropped,
             "sha256": digest,
-            "generalisation": generalisation,
+            "generalisation": facts.generalisation,
         },
     )
     session.commit()
@@ -361,7 +353,8 @@ def export_anonymised(
         rows_written=facts.rows_written,
         rows_dropped=facts.rows_dropped,
         sha256=digest,
-        generalisation=generalisation,
+        generalisation=facts.generalisation,
         summary=plan.summary(),
         seconds=time.monotonic() - started,
+        recoding=plan,
     )

@@ -1,7 +1,9 @@
-"""First pass of the research export: count quasi-identifier combinations in SQL and choose the generalisation.
+"""First pass of the research export: count quasi-identifier combinations in SQL and recode them locally.
 
 The database does the GROUP BY, so memory grows with the number of distinct combinations, never with the
-number of responses; `analysis.anonymise.choose_generalisation` then picks one level per quasi-identifier.
+number of responses; `analysis.anonymise_local.recode_locally` then gives each group of rows its own level
+(a rare procedure becomes its field, a small office its province, a thin month its quarter) so the rest of
+the file keeps its detail. The same plan serves the preview on /research and the file itself.
 """
 
 from __future__ import annotations
@@ -15,12 +17,20 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, Select, func, select
 from sqlalchemy.orm import Session
 
-from analysis.anonymise_hierarchy import TOP, Hierarchy, HierarchyError, month_hierarchy, office_region_hierarchy
+from analysis.anonymise_hierarchy import (
+    OTHER,
+    TOP,
+    Hierarchy,
+    HierarchyError,
+    month_hierarchy,
+    office_region_hierarchy,
+    procedure_field_hierarchy,
+)
 from analysis.regions import PROVINCES, REGIONS
 from survey.models import Office, Procedure, QuestionnaireVersion, Response
 
-if TYPE_CHECKING:  # analysis.anonymise needs numpy: imported by an export, not by every process that starts
-    from analysis.anonymise import Plan
+if TYPE_CHECKING:  # analysis.anonymise(_local) needs numpy: imported by an export, not by every process that starts
+    from analysis.anonymise_local import Recoding
 
 
 class ExportError(ValueError):
@@ -36,19 +46,31 @@ class Catalog:
     office_names: dict[str, str]
     procedure_codes: dict[int, str]
     procedure_names: dict[str, str]
+    procedure_fields: dict[str, str]
     questionnaire_versions: dict[int, int]
 
     def value_labels(self) -> dict[str, dict[str, str]]:
-        """Code → name for the office and procedure columns at every level of generalisation."""
+        """Code → name for the office and procedure columns at every level of generalisation.
+
+        A procedure published at its field carries the field's name as its value (`Hộ tịch`), so the field
+        names are labels too, and `khác` is a procedure withheld even at its field.
+        """
+        fields = {
+            field: f"Lĩnh vực {field} (field: a procedure of this field)" for field in self.procedure_fields.values()
+        }
         return {
             "office": {**self.office_names, **PROVINCES, **REGIONS},
-            "procedure": dict(self.procedure_names),
+            "procedure": {
+                **self.procedure_names,
+                **fields,
+                OTHER: "Thủ tục khác, không công bố cả lĩnh vực (other procedure, field withheld)",
+            },
         }
 
 
 def load_catalog(connection: Connection) -> Catalog:
     offices = connection.execute(select(Office.id, Office.code, Office.name, Office.province_code)).all()
-    procedures = connection.execute(select(Procedure.id, Procedure.code, Procedure.name)).all()
+    procedures = connection.execute(select(Procedure.id, Procedure.code, Procedure.name, Procedure.field)).all()
     versions = connection.execute(select(QuestionnaireVersion.id, QuestionnaireVersion.version)).all()
     return Catalog(
         office_codes={row.id: row.code for row in offices},
@@ -56,6 +78,7 @@ def load_catalog(connection: Connection) -> Catalog:
         office_names={row.code: row.name for row in offices},
         procedure_codes={row.id: row.code for row in procedures},
         procedure_names={row.code: row.name for row in procedures},
+        procedure_fields={row.code: row.field for row in procedures},
         questionnaire_versions={row.id: row.version for row in versions},
     )
 
@@ -106,13 +129,10 @@ def age_band_hierarchy() -> Hierarchy:
     return Hierarchy("age bands", ("age band", "20-year band", "under or over 45", TOP), path)
 
 
-def kept_hierarchy(name: str) -> Hierarchy:
-    """A quasi-identifier that is counted in every group but never generalised (the channel).
-
-    Its top level repeats the value and costs full information loss, so the search never picks it: groups
-    are made k-anonymous by generalising the other columns (or dropping rows) instead.
-    """
-    return Hierarchy("kept", (name, TOP), lambda value: (value, value))
+def channel_hierarchy() -> Hierarchy:
+    """The channel → `*`. Its weight in RESEARCH_WEIGHTS keeps it for nearly every row; a channel too thin in
+    its group is withheld there rather than dropping the rows."""
+    return Hierarchy("channel", ("channel", TOP), lambda value: (value, TOP))
 
 
 def build_hierarchies(
@@ -124,8 +144,8 @@ def build_hierarchies(
     builders = {
         "month": month_hierarchy,
         "office": lambda: office_region_hierarchy(catalog.office_provinces.items()),
-        "procedure": lambda: hierarchy_for_kind("category", marginals["procedure"], k),
-        "channel": lambda: kept_hierarchy("channel"),
+        "procedure": lambda: procedure_field_hierarchy(catalog.procedure_fields.items()),
+        "channel": channel_hierarchy,
         "age_band": age_band_hierarchy,
         "sex": lambda: hierarchy_for_kind("category", marginals["sex"], k),
         "language": lambda: hierarchy_for_kind("category", marginals["language"], k),
@@ -134,6 +154,8 @@ def build_hierarchies(
 
 
 def period_filter(statement: Any, month_from: str | None, month_to: str | None) -> Select[Any]:
+    """The responses an export reads: those of the period, less any held back by the spam rules."""
+    statement = statement.where(Response.flagged.is_(False))
     if month_from:
         statement = statement.where(Response.month >= month_from)
     if month_to:
@@ -184,6 +206,12 @@ def count_combinations(
     return combinations
 
 
+MAX_LEVELS: dict[str, str] = {"month": "quarter"}
+"""The coarsest level a column is published at before rows are dropped: a period coarser than a quarter
+answers no researcher's question, so a thin quarter loses its rows rather than becoming a year (unless that
+would drop more than the limit, when they are grouped again among themselves)."""
+
+
 def plan_generalisation(
     combinations: list[tuple[tuple[str, ...], int]],
     catalog: Catalog,
@@ -192,18 +220,33 @@ def plan_generalisation(
     k: int,
     l_diversity: int | None,
     max_suppression: float,
-) -> Plan:
-    """Choose the generalisation with the least information loss for these counts."""
-    from analysis.anonymise import choose_generalisation
+) -> Recoding:
+    """Recode each combination locally, keeping first the detail researchers ask for first (RESEARCH_WEIGHTS).
 
+    With l-diversity the combinations carry the rating last (`count_combinations(with_rating=True)`).
+    """
+    from analysis.anonymise_local import RESEARCH_WEIGHTS, recode_locally, split_sensitive
+
+    if l_diversity:
+        counts, sensitive = split_sensitive(combinations, len(quasi))
+        pairs: list[tuple[tuple[str, ...], int]] = list(counts.items())
+    else:
+        pairs, sensitive = combinations, None
     marginals: dict[str, Counter[str]] = {name: Counter() for name in quasi}
-    for values, count in combinations:
+    for values, count in pairs:
         for name, value in zip(quasi, values, strict=False):
             marginals[name][value] += count
-    hierarchies = build_hierarchies(quasi, catalog, marginals, k)
     try:
-        return choose_generalisation(
-            combinations, hierarchies, k, max_suppression=max_suppression, l_diversity=l_diversity
+        hierarchies = build_hierarchies(quasi, catalog, marginals, k)
+        return recode_locally(
+            pairs,
+            hierarchies,
+            k,
+            sensitive=sensitive,
+            l_diversity=l_diversity if sensitive is not None else None,
+            weights={name: RESEARCH_WEIGHTS[name] for name in quasi},
+            max_levels={name: level for name, level in MAX_LEVELS.items() if name in quasi},
+            max_suppression=max_suppression,
         )
     except HierarchyError as exc:
         raise ExportError(f"a stored value has no place in its generalisation hierarchy: {exc}") from None

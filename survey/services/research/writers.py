@@ -1,4 +1,5 @@
-"""Writers for the research export: CSV written row by row, Parquet in record batches.
+"""Writers for the research export: CSV written row by row, Parquet in record batches (SPSS and Stata files are
+made from that Parquet at the end, `survey.services.research.labelled`).
 
 Files are written under a temporary name beside the target and renamed only when everything succeeded, so
 a failed or interrupted export never leaves a partial file where a researcher would pick it up.
@@ -12,11 +13,27 @@ import os
 import secrets
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from survey.services.research.columns import Column
+from survey.services.spreadsheet_safety import safe_cell
 
-ARROW_TYPES = {"string": "string", "integer": "int16", "boolean": "bool_"}  # pyarrow type factories by column type
+if TYPE_CHECKING:  # pyarrow is imported by the export that writes Parquet, not by every process that starts
+    import pyarrow as pa
+
+
+def arrow_type(column: Column) -> pa.DataType:
+    """Typed columns: codes as categoricals (pandas `category`, R factors, DuckDB ENUM-like), answers as small
+    integers, flags as booleans; periods stay strings, since a column may mix months and quarters."""
+    import pyarrow as pa
+
+    if column.type == "boolean":
+        return pa.bool_()
+    if column.type == "integer":  # ratings, elements, returns and agencies are 0-5
+        return pa.int16() if column.name == "questionnaire_version" else pa.int8()
+    if column.coded and column.name != "month":
+        return pa.dictionary(pa.int32(), pa.string())
+    return pa.string()
 
 
 class RowWriter(Protocol):
@@ -32,11 +49,12 @@ def _csv_cell(value: Any) -> Any:
         return "true"
     if value is False:
         return "false"
-    return value
+    return safe_cell(value)
 
 
 class CsvRowWriter:
-    """UTF-8 CSV without a byte-order mark (pandas, R and DuckDB read it as is), header first."""
+    """UTF-8 CSV without a byte-order mark (pandas, R and DuckDB read it as is), header first; text that a
+    spreadsheet would run as a formula starts with an apostrophe (`safe_cell`)."""
 
     def __init__(self, path: Path, columns: Sequence[Column]):
         self._file = path.open("w", encoding="utf-8", newline="")
@@ -54,12 +72,11 @@ class ParquetRowWriter:
     """Parquet with typed, nullable columns; each call writes one record batch (bounded memory)."""
 
     def __init__(self, path: Path, columns: Sequence[Column]):
-        import pyarrow as pa  # imported by the export that writes Parquet, not by every process that starts
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
         self._pa = pa
-        fields = [pa.field(column.name, getattr(pa, ARROW_TYPES[column.type])()) for column in columns]
-        self._schema = pa.schema(fields)
+        self._schema = pa.schema([pa.field(column.name, arrow_type(column)) for column in columns])
         self._writer = pq.ParquetWriter(str(path), self._schema, compression="zstd")
 
     def write(self, rows: Sequence[tuple[Any, ...]]) -> None:
@@ -74,6 +91,7 @@ class ParquetRowWriter:
 
 
 def open_writer(file_format: str, path: Path, columns: Sequence[Column]) -> RowWriter:
+    """CSV for `csv`; Parquet for `parquet`, and for `sav` and `dta` as the stage they are made from."""
     if file_format == "csv":
         return CsvRowWriter(path, columns)
     return ParquetRowWriter(path, columns)
@@ -90,17 +108,17 @@ def sha256_of(path: Path) -> str:
 class OutputFiles:
     """The data file and its two codebooks, written to temporary names and renamed together at the end."""
 
-    SUFFIXES = ("", ".codebook.json", ".codebook.md")
+    SUFFIXES = ("", ".codebook.json", ".codebook.md", ".stage.parquet")
 
     def __init__(self, out: Path):
         self.out = out
-        self.finals = [Path(f"{out}{suffix}") for suffix in self.SUFFIXES]
+        self.finals = [Path(f"{out}{suffix}") for suffix in self.SUFFIXES]  # the stage is never published
         token = secrets.token_hex(4)
         self.temporaries = [final.with_name(f".{final.name}.{token}.part") for final in self.finals]
 
     def check(self) -> None:
         """Refuse a target that cannot be written before any work is done (the temporary file proves it)."""
-        for final in self.finals:
+        for final in self.finals[:3]:
             if final.is_dir():
                 raise OSError(f"{final} is a folder, not a file")
         if not self.out.parent.is_dir():
@@ -119,9 +137,15 @@ class OutputFiles:
     def codebook_markdown(self) -> Path:
         return self.temporaries[2]
 
+    @property
+    def stage(self) -> Path:
+        """Where the rows of an SPSS or Stata export are streamed first (never published)."""
+        return self.temporaries[3]
+
     def publish(self) -> None:
-        for temporary, final in zip(self.temporaries, self.finals, strict=True):
+        for temporary, final in zip(self.temporaries[:3], self.finals[:3], strict=True):
             os.replace(temporary, final)
+        self.temporaries[3].unlink(missing_ok=True)
 
     def discard(self) -> None:
         for temporary in self.temporaries:

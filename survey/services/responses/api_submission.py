@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from survey.services.catalog import cache
+from survey.services.catalog.cache import CatalogItem
+from survey.services.catalog.offered import not_offered_message, offers
 from survey.services.responses import idempotency
 from survey.services.responses.idempotency import IdempotencyKey
 from survey.services.responses.invitations import resolve_link
@@ -73,6 +75,25 @@ def submit_api_response(
     return outcome
 
 
+def _office_and_procedure(
+    session: Session, submission: ApiSubmission, problems: list[Problem]
+) -> tuple[CatalogItem | None, CatalogItem | None, list[Problem]]:
+    """Both, when both are active and the office handles the procedure; otherwise every problem, by field.
+    Read from the process's catalog cache: no database read on a submission."""
+    office = cache.office_by_code(session, submission.office_code)
+    procedure = cache.procedure_by_code(session, submission.procedure_code)
+    problems = list(problems)
+    if office is None or not office.active:
+        problems.append(("office_code", "no active office has this code"))
+    if procedure is None or not procedure.active:
+        problems.append(("procedure_code", "no active procedure has this code"))
+    if office is None or procedure is None or problems:
+        return None, None, problems
+    if not offers(session, office.id, procedure.id):
+        return None, None, [("procedure_code", not_offered_message(office.code, procedure.code))]
+    return office, procedure, []
+
+
 def _store(
     session: Session,
     submission: ApiSubmission | None,
@@ -83,14 +104,8 @@ def _store(
 ) -> Outcome:
     if submission is None:
         return Outcome(422, problems=problems)
-    office = cache.office_by_code(session, submission.office_code)
-    procedure = cache.procedure_by_code(session, submission.procedure_code)
-    problems = list(problems)
-    if office is None or not office.active:
-        problems.append(("office_code", "no active office has this code"))
-    if procedure is None or not procedure.active:
-        problems.append(("procedure_code", "no active procedure has this code"))
-    if office is None or procedure is None or problems:
+    office, procedure, problems = _office_and_procedure(session, submission, problems)
+    if office is None or procedure is None:
         return Outcome(422, problems=problems)
     invitation = None
     if submission.invitation_token is not None:

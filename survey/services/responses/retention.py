@@ -10,6 +10,7 @@ it out of the rollups in the same transaction, while the dossier stays marked as
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from survey.models import CallbackContact, Invitation, Office, Response, ResponseTheme, Rollup
 from survey.services import audit
+from survey.services.responses.invitation_rollups import uncount_erased_answer
 from survey.services.responses.invitations import resolve_link
 from survey.services.responses.rollups import add_to_rollups, count_cells, response_values
 
@@ -103,9 +105,10 @@ def erase_response_by_link(session: Session, token: str, *, secret: str, actor: 
     themes = session.execute(delete(ResponseTheme).where(ResponseTheme.response_id == response_id))
     contacts = session.execute(delete(CallbackContact).where(CallbackContact.response_id == response_id))
     session.execute(update(Invitation).where(Invitation.response_id == response_id).values(response_id=None))
+    uncount_erased_answer(session, invitation, response.rating)
     session.execute(delete(Response).where(Response.id == response_id).execution_options(synchronize_session=False))
     session.expunge(response)
-    add_to_rollups(session, cells, sign=-1)
+    add_to_rollups(session, cells if not response.flagged else Counter(), sign=-1)  # a held one was not counted
     session.execute(
         delete(Rollup).where(
             Rollup.count <= 0,

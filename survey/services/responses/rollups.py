@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from survey.models import ELEMENTS, RatingRollup, Response, Rollup
+from survey.services.responses.invitation_rollups import rebuild_invitation_rollups
 
 RollupKey = tuple[str, int, int, str, bool, str, str]
 
@@ -141,7 +142,8 @@ def fill_rating_rollups_from_rollups(session: Session) -> None:
 
 
 def rebuild_rollups(session: Session) -> int:
-    """Recount every rollup from the responses (after a bulk load, a restore or a manual fix).
+    """Recount every rollup from the responses, and the invitation counts from the invitations (after a bulk
+    load, a restore or a manual fix).
 
     Done inside the database with INSERT … SELECT … GROUP BY, so it needs no memory here however many
     responses there are. Returns the number of fine rollup cells.
@@ -153,10 +155,11 @@ def rebuild_rollups(session: Session) -> int:
         column = getattr(Response, attribute)
         counted = (
             select(*head, literal(metric, String), cast(column, String), func.count())
-            .where(column.is_not(None))
+            .where(column.is_not(None), Response.flagged.is_(False))  # held responses are counted nowhere
             .group_by(*head, column)
         )
         session.execute(insert_into(Rollup).from_select(target, counted))
     fill_rating_rollups_from_rollups(session)
+    rebuild_invitation_rollups(session)
     session.commit()
     return int(session.scalar(select(func.count()).select_from(Rollup)) or 0)

@@ -41,7 +41,9 @@ from survey.models import (
 )
 from survey.services.catalog import cache
 from survey.services.catalog.questionnaire import active_questionnaire
+from survey.services.responses import spam
 from survey.services.responses.idempotency import IdempotencyKey, earlier_answer, record_answer
+from survey.services.responses.invitation_rollups import count_answer
 from survey.services.responses.rollups import RollupKey, add_to_rollups, count_cells
 from survey.services.transactions import rolls_back_on_error
 
@@ -185,6 +187,7 @@ class _Link:
 
     id: int
     dossier_hash: str | None
+    invitation: Invitation  # its attributes are loaded: counting its answer reads no row inside the transaction
 
 
 def _problems(answers: Answers, office_id: int, procedure_id: int, channel: str, invitation: Invitation | None,
@@ -214,12 +217,15 @@ def store_response(
     submission_key: str | None = None,
     idempotency_key: IdempotencyKey | None = None,
     now: datetime | None = None,
+    screening: spam.Submission | None = None,
 ) -> StoredResponse:
     """Store one response and its rollup counts in one transaction; replays of `submission_key` store nothing.
 
     With `idempotency_key` (an API request's Idempotency-Key) the response's submission_key is derived from it and
     the key's answer is kept in the same transaction; a repeat returns the first response (`created` False), and
     the same key with another body raises `idempotency.IdempotencyConflict`.
+    With `screening` (a submission through a public link) an unverified response is scored by the spam rules:
+    held back (stored flagged, not counted) at a high score, refused with spam.TooManyToday past a daily limit.
     """
     if idempotency_key is not None:
         submission_key = idempotency_key.submission_key
@@ -229,15 +235,16 @@ def store_response(
     created_at = now or datetime.now(UTC)
     row = _response_row(answers, prepare_comment(answers.comment), office_id, procedure_id, channel, verified,
                         submission_key, created_at)  # fmt: skip
-    cells = count_cells([row])
     link = None
     if invitation is not None and not invitation.is_public:
-        link = _Link(invitation.id, invitation.dossier_hash)
+        link = _Link(invitation.id, invitation.dossier_hash, invitation)
     row["questionnaire_version_id"] = questionnaire_id(session)
+    verdict = _screen(session, None if verified else screening, row, created_at)  # one read, before the write
+    cells = count_cells([row]) if not row["flagged"] else Counter()  # a held response is counted once released
     session.connection()  # a connection before the turn: the writer whose turn it is never waits for the pool
     try:
         with writing(session):  # SQLite: writers queue for their turn instead of sleeping in the busy handler
-            _write(session, row, cells, link, idempotency_key)
+            _write(session, row, cells, link, idempotency_key, verdict)
     except (IntegrityError, _LinkTaken):
         earlier = _earlier(session, submission_key, idempotency_key, one_time=link is not None)
         if earlier is None:
@@ -246,15 +253,29 @@ def store_response(
     return StoredResponse(int(row["id"]), True)
 
 
+def _screen(
+    session: Session, screening: spam.Submission | None, row: dict[str, Any], now: datetime
+) -> spam.Verdict | None:
+    """The spam rules' verdict on a public link's submission, written onto the row (None when not screened)."""
+    if screening is None:
+        return None
+    scored = Response(**{name: value for name, value in row.items() if name != "id"})  # never added to the session
+    verdict = spam.screen(session, screening, scored, now)
+    row.update(flagged=scored.flagged, spam_score=scored.spam_score, spam_reason=scored.spam_reason)
+    return verdict
+
+
 def _write(session: Session, row: dict[str, Any], cells: Counter[RollupKey], link: _Link | None,
-           idempotency_key: IdempotencyKey | None) -> None:  # fmt: skip
+           idempotency_key: IdempotencyKey | None, verdict: spam.Verdict | None) -> None:  # fmt: skip
     """The transaction itself: a handful of prepared statements, then commit (rolled back on a refusal)."""
     try:
         connection = session.connection()  # Core statements on the session's connection: no ORM work per insert
         row["id"] = response_id = int(connection.execute(_INSERT_RESPONSE, row).scalar_one())
         created_at = row["created_at"]
+        spam.remember(session, verdict, response_id, created_at)
         if link is not None:
             _claim(session, link, response_id, created_at)
+            count_answer(session, link.invitation, row["rating"])
         if idempotency_key is not None:
             record_answer(session, idempotency_key, 201, {"id": response_id}, created_at)
         add_to_rollups(session, cells)  # last: the rows every submission updates are locked the shortest time
@@ -287,6 +308,9 @@ def _response_row(answers: Answers, comment: str | None, office_id: int, procedu
         "sex": answers.sex,
         "submission_key": submission_key,
         "is_demo": False,
+        "flagged": False,
+        "spam_score": None,
+        "spam_reason": None,
     }
 
 

@@ -64,6 +64,17 @@ def _office_procedures(session: Session, office_id: int) -> tuple[ProcedureChoic
     return tuple(ProcedureChoice(item.id, item.code, item.name) for item in cache.office_procedures(session, office_id))
 
 
+def is_kiosk(invitation: Invitation, *, kiosk_requested: bool) -> bool:
+    """A kiosk link, or a poster link opened with ?kiosk=1 on a counter tablet (it then counts as the kiosk)."""
+    return invitation.channel == "kiosk" or (invitation.is_public and kiosk_requested)
+
+
+def kiosk_link(session: Session, token: str, *, secret: str, kiosk_requested: bool) -> bool:
+    """Whether `token` is a real link shown in kiosk mode: only then may its thanks page reset the kiosk."""
+    invitation = resolve_link(session, token, secret=secret).invitation
+    return invitation is not None and is_kiosk(invitation, kiosk_requested=kiosk_requested)
+
+
 SUBMIT_GRACE = timedelta(hours=24)
 """A form opened before its link expired may still be sent this long after: the answers are not lost."""
 
@@ -77,8 +88,7 @@ def load_page(
     invitation = state.invitation
     if invitation is None:
         return SurveyPage(token=token, status=state.status, definition=shipped_definition(1))
-    # A poster link opened with ?kiosk=1 on a counter tablet counts as the kiosk channel.
-    kiosk = invitation.channel == "kiosk" or (invitation.is_public and kiosk_requested)
+    kiosk = is_kiosk(invitation, kiosk_requested=kiosk_requested)
     office = cache.office_by_id(session, invitation.office_id)
     procedure = None if invitation.procedure_id is None else cache.procedure_by_id(session, invitation.procedure_id)
     return SurveyPage(

@@ -86,7 +86,9 @@ def _visible(scope: Scope) -> list[ColumnElement[bool]]:
 
 
 def _in_scope(scope: Scope) -> list[ColumnElement[bool]]:
-    return [] if scope is None else [Response.office_id.in_(sorted(scope))]
+    """Responses whose comments may be shown: counted ones (not held back as spam) of offices in scope."""
+    counted = Response.flagged.is_(False)
+    return [counted] if scope is None else [counted, Response.office_id.in_(sorted(scope))]
 
 
 def latest_runs(session: Session, scope: Scope, limit: int = 200) -> list[RunChoice]:
@@ -271,3 +273,79 @@ def theme_detail(
     view.examples = _distinct(_representatives(session, [theme], scope).get(theme.id, []), len(theme.examples))
     examples = _members(session, theme_id, scope, limit=per_page, offset=(page - 1) * per_page)
     return ThemeDetail(run, describe_run(session, run), view, examples, total, page, pages)
+
+
+# --- complaint themes of office × procedure pairs (the dashboard's watch list) -------------------------------
+
+
+@dataclass(frozen=True)
+class PairTheme:
+    id: int
+    name: str
+    comments: int  # this pair's comments in the theme, within the period
+
+
+@dataclass(frozen=True)
+class PairThemes:
+    """The top themes of one office × procedure pair in the newest visible run that themed its comments."""
+
+    run: RunChoice
+    themes: list[PairTheme]
+
+
+def pair_themes(
+    session: Session,
+    scope: Scope,
+    pairs: Sequence[tuple[int, int]],
+    *,
+    month_from: str | None = None,
+    month_to: str | None = None,
+    limit: int = 3,
+) -> dict[tuple[int, int], PairThemes]:
+    """For each (office id, procedure id) pair, its `limit` largest themes (by its own comments in the period) in
+    the newest visible run holding any of them; pairs no run themed are left out. One grouped query."""
+    if not pairs:
+        return {}
+    wanted = set(pairs)
+    query = (
+        select(ResponseTheme.run_id, Response.office_id, Response.procedure_id, ResponseTheme.theme_id, func.count())
+        .join(Response, Response.id == ResponseTheme.response_id)
+        .join(ThemeRun, ThemeRun.id == ResponseTheme.run_id)
+        .where(
+            *_visible(scope),
+            *_in_scope(scope),
+            Response.office_id.in_(sorted({office for office, _ in wanted})),
+            Response.procedure_id.in_(sorted({procedure for _, procedure in wanted})),
+        )
+        .group_by(ResponseTheme.run_id, Response.office_id, Response.procedure_id, ResponseTheme.theme_id)
+    )
+    if month_from:
+        query = query.where(Response.month >= month_from)
+    if month_to:
+        query = query.where(Response.month <= month_to)
+    counts: dict[tuple[int, int], dict[int, dict[int, int]]] = {}
+    for run_id, office_id, procedure_id, theme_id, count in session.execute(query):
+        if (office_id, procedure_id) in wanted:
+            counts.setdefault((office_id, procedure_id), {}).setdefault(run_id, {})[theme_id] = int(count)
+    chosen = {pair: max(runs) for pair, runs in counts.items()}  # the newest run that themed the pair
+    themes = {t.id: t for t in session.scalars(select(Theme).where(Theme.run_id.in_(sorted(set(chosen.values())))))}
+    runs = {run_id: describe_run(session, themes_run) for run_id, themes_run in _runs(session, set(chosen.values()))}
+    result = {}
+    for pair, run_id in chosen.items():
+        ranked = sorted(counts[pair][run_id].items(), key=lambda item: (-item[1], item[0]))[:limit]
+        result[pair] = PairThemes(
+            run=runs[run_id],
+            themes=[PairTheme(theme_id, _theme_name(themes[theme_id]), count) for theme_id, count in ranked],
+        )
+    return result
+
+
+def _runs(session: Session, run_ids: set[int]) -> list[tuple[int, ThemeRun]]:
+    return [(run.id, run) for run in session.scalars(select(ThemeRun).where(ThemeRun.id.in_(sorted(run_ids))))]
+
+
+def _theme_name(theme: Theme) -> str:
+    """The official theme's label when the theme is a seeded one, else its (re-redacted) emergent name."""
+    from analysis.redaction import redact  # its patterns take ~0.1 s to compile: loaded on first use
+
+    return (seed_labels().get(theme.code) if theme.code else None) or redact(theme.name)

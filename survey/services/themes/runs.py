@@ -159,6 +159,7 @@ def seed_themes_version(seeds: Sequence[SeedTheme]) -> str:
 
 def _scope_filter(session: Session, scope: RunScope) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [
+        Response.flagged.is_(False),  # held back by the spam rules: counted nowhere
         Response.rating <= MAX_DISSATISFIED_RATING,
         Response.month >= scope.month_from,
         Response.month <= scope.month_to,

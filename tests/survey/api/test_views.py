@@ -75,7 +75,7 @@ def test_invalid_fields_are_422_with_one_message_per_field(client, catalog, auth
         "elements": {"staff": 6, "mood": 3},
         "on_time": "soon",
         "returns": True,
-        "agencies": 1.0,
+        "agencies": 1.5,
         "language": "fr",
         "colour": "blue",
     }
@@ -312,3 +312,20 @@ def test_a_fault_inside_the_submission_stores_nothing_and_a_retry_of_the_key_sto
     assert count(catalog, Response) == 1
     record = catalog.scalar(select(IdempotencyRecord))
     assert record.status_code == 201 and record.body == {"id": first.get_json()["id"]}
+
+
+def test_a_procedure_the_office_does_not_handle_is_422_and_stores_nothing(client, catalog, auth):
+    """A ward's one-stop shop does not issue driving licences (3.000346, a province's procedure)."""
+    from survey.models import Invitation
+
+    response = client.post("/api/v1/responses", json={**BODY, "procedure_code": "3.000346"}, headers=auth)
+    assert response.status_code == 422
+    message = errors_of(response)["procedure_code"]
+    assert "01.01 does not handle procedure 3.000346" in message and "procedure list" in message
+    refused = invite(client, auth, procedure_code="3.000346")
+    assert refused.status_code == 422
+    assert "does not handle procedure 3.000346" in errors_of(refused)["procedure_code"]
+    assert count(catalog, Response) == count(catalog, Invitation) == 0
+    province = {**BODY, "office_code": "01.00", "procedure_code": "3.000346"}  # the province's centre does
+    assert client.post("/api/v1/responses", json=province, headers=auth).status_code == 201
+    assert invite(client, auth, office_code="01.00", procedure_code="3.000346").status_code == 201

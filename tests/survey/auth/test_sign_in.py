@@ -27,7 +27,7 @@ def test_login_succeeds_and_is_audited(client, session, backend):
     response = login(client, " AN@Example.gov.vn ", PASSWORD)
     assert response.status_code == 302
     with client.session_transaction() as flask_session:
-        assert flask_session["user_id"] == session.scalar(select(User.id))
+        assert flask_session["sid"]
         assert flask_session.permanent
     assert "login" in actions(session)
     assert session.scalar(select(User.last_login_at)) is not None
@@ -55,7 +55,7 @@ def test_wrong_password_and_unknown_email_look_the_same(client, session, backend
     failed = session.scalars(select(AuditEntry).where(AuditEntry.action == "login.failed")).all()
     assert [entry.details["reason"] for entry in failed] == ["wrong_password", "unknown_email"]
     with client.session_transaction() as flask_session:
-        assert "user_id" not in flask_session
+        assert "sid" not in flask_session
 
 
 def test_disabled_account_gets_the_same_generic_error(client, session):
@@ -72,7 +72,7 @@ def test_account_locks_after_repeated_failures_even_with_the_right_password(clie
     locked = login(client, "an@example.gov.vn", PASSWORD)
     assert f"{LOCK_MINUTES} phút" in locked.get_data(as_text=True)
     with client.session_transaction() as flask_session:
-        assert "user_id" not in flask_session
+        assert "sid" not in flask_session
     assert actions(session)[-1] == "login.locked"
 
 
@@ -116,7 +116,7 @@ def test_login_without_csrf_token_is_refused(client, session):
     response = client.post("/login", data={"email": "admin@example.gov.vn", "password": PASSWORD})
     assert response.status_code == 400
     with client.session_transaction() as flask_session:
-        assert "user_id" not in flask_session
+        assert "sid" not in flask_session
 
 
 def test_logout_needs_post_and_csrf(client, session, backend):

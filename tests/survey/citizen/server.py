@@ -90,13 +90,22 @@ class LiveServer:
 
 @contextmanager
 def gunicorn(
-    database_url: str, tmp_path: Path, *, port: int | None = None, workers: int = 2, threads: int = 4
+    database_url: str,
+    tmp_path: Path,
+    *,
+    port: int | None = None,
+    workers: int = 2,
+    threads: int = 4,
+    environment: dict[str, str] | None = None,
 ) -> Iterator[LiveServer]:
-    """A gunicorn server (on a free port unless given) for an already migrated database; stopped afterwards."""
+    """A gunicorn server (on a free port unless given) for an already migrated database; stopped afterwards.
+
+    `environment` adds or overrides variables (e.g. SURVEY_RATELIMIT_STORAGE_URL) for the server only.
+    """
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
-    env = server_environment(database_url, tmp_path, url)
-    log = tmp_path / "gunicorn.log"
+    env = {**server_environment(database_url, tmp_path, url), **(environment or {})}
+    log = tmp_path / f"gunicorn-{port}.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),

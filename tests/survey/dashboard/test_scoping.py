@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from tests.factories import make_user
+from tests.factories import make_invitations, make_user
 from tests.pages import sign_in
 from tests.survey.datasets.dashboard import standard_data
 
@@ -18,8 +18,12 @@ PAGES = (
     "/dashboard/offices",
     "/dashboard/procedures/1.001193",
     "/dashboard/offices/79.01",
+    "/dashboard/coverage",
 )
-TABLES = ("trend", "procedures", "offices", "channels", "elements", "tt01", "service_modes", "extra_payment")
+TABLES = (
+    "trend", "procedures", "offices", "channels", "elements", "tt01", "service_modes", "extra_payment",
+    "watch", "changes", "coverage_office", "coverage_procedure", "coverage_channel", "coverage_month",
+)  # fmt: skip
 
 
 def rows_of(response) -> list[dict[str, str]]:
@@ -30,6 +34,7 @@ def rows_of(response) -> list[dict[str, str]]:
 @pytest.fixture
 def commune_official(app, client, session):
     standard_data()
+    make_invitations(office="79.02", answers=[1] * 30, unanswered=50)  # 79.02 is below target and has coverage
     user = make_user(role="official", office="79.01")
     sign_in(client, user)
     return user

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -10,22 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis.periods import current_month, shift_month
+from analysis.redaction import redact
 from survey.models import Office
 from survey.services.demo import comments as demo_comments
 from survey.services.demo.seed import seed_demo
 from tests.factories import make_response
 
-# The demo generator's theme names → the official seed theme codes they correspond to.
-DEMO_TO_SEED = {
-    "waiting_time": "waiting_time",
-    "staff_attitude": "staff_attitude",
-    "documents_returns": "documents_repeat_visits",
-    "extra_payment": "extra_payment",
-    "fees": "fees",
-    "facilities": "facilities",
-    "online_system": "online_system",
-    "information": "information_guidance",
-}
 DEMO_RESPONSES = 6000
 DEMO_MONTHS = 3
 
@@ -40,23 +29,15 @@ def period() -> tuple[str, str]:
 
 
 @lru_cache(maxsize=1)
-def _markers() -> list[tuple[str, str]]:
-    """(the longest fixed piece of a demo complaint template, lower case, its seed code)."""
-    markers = []
-    for theme, templates in demo_comments.COMPLAINTS.items():
-        for template in templates:
-            pieces = re.split(r"\{\w+\}", template)
-            markers.append((max(pieces, key=len).strip().lower()[1:], DEMO_TO_SEED[theme]))
-    return markers
+def _labels() -> dict[str, str]:
+    """Every demo pool comment, as stored (redacted; the pool holds no personal data, so unchanged) → its label."""
+    return {redact(text): label for label, texts in demo_comments.pool().items() for text in texts}
 
 
-def demo_theme_of(comment: str) -> str | None:
-    """The seed code of the demo theme a comment was written from, or None (praise, personal data…)."""
-    text = comment.lower()
-    for marker, code in _markers():
-        if marker in text:
-            return code
-    return None
+def demo_theme_of(comment: str | None) -> str | None:
+    """The label of the pool comment a demo comment was drawn from: an official theme code, `other`, `praise`,
+    `neutral`; None for anything else (the comments with personal data, comments added by a test)."""
+    return _labels().get(comment) if comment is not None else None
 
 
 def office_id(session: Session, code: str) -> int:

@@ -62,3 +62,28 @@ def test_query_names_that_url_for_reserves_or_the_route_uses_do_not_break_pages(
         assert "lang=en" in response.get_data(as_text=True) or "lang=vi" in response.get_data(as_text=True)
     token_page = client.get("/s/not-a-real-token?token=x")
     assert token_page.status_code in (200, 404, 410)
+
+
+def test_the_landing_page_speaks_to_citizens_and_officials_without_shell_commands(client, session):
+    seed_demo(session, responses=50, seed=1)
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/login"' in page and "flask --app" not in page
+    assert "(qr)" not in page and "(sms)" not in page  # channels by name, not by code
+    assert "số điện thoại" in page  # the privacy promise, in Vietnamese
+
+
+def test_the_favicon_is_served(client):
+    with client.get("/favicon.ico") as response:
+        assert response.status_code == 200 and response.mimetype == "image/x-icon"
+        assert response.get_data()[:4] == b"\0\0\1\0"  # an ICO file's signature
+
+
+def test_a_signed_in_official_keeps_the_menu_on_a_404(client, session):
+    from tests.factories import load_catalog, make_user
+    from tests.pages import sign_in
+
+    load_catalog()
+    sign_in(client, make_user(role="official", office="79.01"))
+    page = client.get("/dashboard/offices/99.99")
+    assert page.status_code == 404 and 'class="officials-nav"' in page.get_data(as_text=True)
+    assert 'class="officials-nav"' not in client.application.test_client().get("/nowhere").get_data(as_text=True)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC
 
 from sqlalchemy import case, func, select
 
-from survey.models import Office, Response, Rollup, SiteSetting
+from analysis.periods import local_month
+from survey.models import Invitation, InvitationRollup, Office, RatedDossier, Response, Rollup, SiteSetting
+from survey.services.demo.invitations import RESPONSE_RATES
 from survey.services.demo.seed import seed_demo
 from survey.services.reporting.query import ReportFilter
 from survey.services.reporting.summary import Settings, satisfaction_summary
@@ -109,3 +112,41 @@ def test_compact_rating_rollups_match_raw_counts(session, backend):
         for r in session.scalars(select(RatingRollup))
     }
     assert stored == raw
+
+
+def test_demo_invitations_are_consistent_with_the_verified_responses(session, backend):
+    """Every verified demo response answers exactly one invitation on its channel at its office and procedure,
+    issued before it; some invitations go unanswered, fewer on the kiosk than by SMS; counts match a hand count."""
+    seed_demo(session, responses=3000, seed=9)
+    verified = {r.id: r for r in session.scalars(select(Response).where(Response.verified.is_(True)))}
+    invitations = session.scalars(select(Invitation).where(Invitation.is_demo.is_(True))).all()
+    answered = [i for i in invitations if i.response_id is not None]
+    assert sorted(i.response_id for i in answered) == sorted(verified)  # one each, no more
+    for invitation in answered:
+        response = verified[invitation.response_id]
+        assert (invitation.office_id, invitation.procedure_id, invitation.channel) == (
+            response.office_id, response.procedure_id, response.channel)  # fmt: skip
+        assert invitation.created_at <= response.created_at and invitation.used_at is not None
+    assert session.scalar(select(func.count()).select_from(RatedDossier)) == len(answered)
+    rates = {}
+    for channel in RESPONSE_RATES:
+        mine = [i for i in invitations if i.channel == channel]
+        rates[channel] = sum(i.response_id is not None for i in mine) / len(mine)
+    assert rates["kiosk"] > 0.5 > rates["qr"] > rates["sms"] > 0.05, rates
+    hand: dict[tuple, list[int]] = {}
+    for invitation in invitations:
+        month = local_month(invitation.created_at.replace(tzinfo=invitation.created_at.tzinfo or UTC))
+        cell = hand.setdefault((month, invitation.office_id, invitation.procedure_id, invitation.channel), [0, 0, 0])
+        cell[0] += 1
+        if invitation.response_id is not None:
+            cell[1] += 1
+            cell[2] += verified[invitation.response_id].rating <= 3
+    stored = {
+        (r.month, r.office_id, r.procedure_id, r.channel): [r.issued, r.answered, r.not_satisfied]
+        for r in session.scalars(select(InvitationRollup))
+    }
+    assert stored == hand
+    seed_demo(session, responses=300, seed=9)  # a new seed replaces the demo's invitations too
+    assert session.scalar(select(func.count()).select_from(Invitation).where(Invitation.response_id.is_not(None))) == (
+        session.scalar(select(func.count()).select_from(Response).where(Response.verified.is_(True)))
+    )

@@ -3,15 +3,13 @@ reported; the figures complete the QĐ 766 rate and the TT 01/2018 band on the d
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import func, select
 
-from survey.models import Invitation, OfficeFigures
+from survey.models import OfficeFigures
 from survey.services.reporting.detail import detail
 from survey.services.reporting.query import ReportFilter
 from survey.services.reporting.summary import Settings
-from tests.factories import load_catalog, make_user
+from tests.factories import load_catalog, make_responses, make_user
 from tests.pages import sign_in
 from tests.survey.datasets.dashboard import office, procedure, standard_data
 
@@ -104,9 +102,9 @@ def test_imported_figures_give_the_band_and_the_qd766_rate(runner, client, sessi
     facts = detail(session, None, where, Settings(), office_id=bến_thành)
     # citizens: indicator 1 = 1.0, 3 = 2.0, 4 = 2.0, 7 = 2.0 → 7.0; imported 2 + 2 + 1.5 + 2 + 2 = 9.5 → 16.5
     assert facts.tt01_band == {"total": 16.5, "code": "xuat_sac", "label_vi": "Xuất sắc"}
-    assert facts.qd766 is not None and facts.qd766["source"] == "imported"
-    # verified unsatisfied in 2025-03 at 79.01: none (20 kiosk ratings of 4) + 6 overdue + 2 complained
-    assert facts.qd766["total_dossiers"] == 400 and facts.qd766["rate"] == (400 - 8) / 400
+    assert facts.qd766 is not None and facts.qd766.rate["source"] == "imported"
+    # no invitation was answered 1–3 in 2025-03 at 79.01 (there are none) + 6 overdue + 2 complained
+    assert facts.qd766.rate["total_dossiers"] == 400 and facts.qd766.rate["rate"] == (400 - 8) / 400
     sign_in(client, make_user(role="official", office="79.01"))
     html = client.get("/dashboard/offices/79.01?month_from=2025-03&month_to=2025-03&lang=en").get_data(as_text=True)
     assert "Xuất sắc" in html and "imported from the offices" in html
@@ -114,19 +112,15 @@ def test_imported_figures_give_the_band_and_the_qd766_rate(runner, client, sessi
     assert province.tt01_band is None  # a band is only given for a single office
 
 
-def test_qd766_falls_back_to_invitations_issued(session):
+def test_an_office_with_offices_under_it_gets_the_band_of_its_own_figures(runner, client, session, tmp_path):
     standard_data()
-    bến_thành = office(session, "79.01")
-    for number in range(100):
-        session.add(
-            Invitation(
-                token_id=f"token{number:03d}", office_id=bến_thành.id, procedure_id=procedure(session, "1.001193").id,
-                channel="qr", is_public=False, dossier_hash=f"{number:064d}",
-                created_at=datetime(2025, 2, 15, tzinfo=UTC),
-            )
-        )  # fmt: skip
-    session.commit()
-    facts = detail(session, None, ReportFilter(office_id=bến_thành.id, month_to="2025-02"), Settings())
-    assert facts.qd766 is not None and facts.qd766["source"] == "invitations"
-    assert facts.qd766["total_dossiers"] == 100 and facts.qd766["rate"] == (100 - 2) / 100  # two verified 2s
-    assert detail(session, None, ReportFilter(office_id=bến_thành.id, month_from="2025-03"), Settings()).qd766 is None
+    make_responses(office="79.00", ratings=[4] * 10, on_time="early", returns=0, agencies=1, element_staff=5)
+    runner.invoke(args=["import-figures", write(tmp_path, HEADER + "79.00,,2025-03,400,6,2,2,2,1.5,2,2\n")])
+    sign_in(client, make_user(role="official", office="79.00"))
+    html = client.get("/dashboard/offices/79.00?month_from=2025-03&month_to=2025-03").get_data(as_text=True)
+    # its own ten answers: indicators 1, 3, 4, 7 all 2.0 → 8.0; imported 2 + 2 + 1.5 + 2 + 2 = 9.5 → 17.5. With
+    # 79.01's twenty "on time" answers indicator 1 would be (10·2 + 20·1)/30 = 1.3 and the total 16.8.
+    assert "Xếp loại theo TT 01/2018 của riêng cơ quan này: Xuất sắc (17,5 trên 18 điểm" in html
+    assert ">1,3<" in html  # the table above it counts the offices under it
+    commune = client.get("/dashboard/offices/79.02?month_from=2025-03&month_to=2025-03").get_data(as_text=True)
+    assert "Chưa xếp loại: cần tiêu chí 2, 5, 6, 8 và 9" in commune

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -17,11 +18,12 @@ from pycanon import anonymity
 from sqlalchemy import func, select
 
 from survey.extensions import db
-from survey.models import AuditEntry, Invitation, Response
+from survey.models import AuditEntry, Invitation, Office, Procedure, Response
 from survey.services.research.export import ExportError, ExportOptions, export_anonymised
 from tests.conftest import fresh_database_url, make_app
 from tests.survey.datasets.research import (
     PII_STRINGS,
+    RARE,
     quasi_identifiers,
     read_codebook,
     read_export,
@@ -77,28 +79,35 @@ def assert_k_anonymous(frame: pd.DataFrame, quasi: list[str], k: int) -> None:
     assert frame.groupby(quasi).size().min() >= k  # the same property, counted plainly
 
 
+ALL_QUASI = ("month", "office", "procedure", "channel", "age_band", "sex", "language")
+
+
 @pytest.mark.parametrize(
-    ("file_format", "k", "omit"),
+    ("file_format", "k", "quasi"),
     [
-        ("csv", 2, ()),
-        ("parquet", 2, ()),
-        ("csv", 5, ()),
-        ("parquet", 5, ()),
-        ("csv", 10, ()),
-        ("parquet", 10, ()),
-        ("csv", 5, ("age_band", "sex")),
-        ("parquet", 10, ("sex",)),
-        ("csv", 3, ("age_band", "sex", "channel")),
+        ("csv", 2, None),
+        ("parquet", 2, None),
+        ("csv", 5, None),
+        ("parquet", 5, None),
+        ("csv", 10, None),
+        ("parquet", 10, ALL_QUASI),
+        ("csv", 5, ALL_QUASI),
+        ("parquet", 5, ("month", "office", "procedure", "channel")),
+        ("csv", 3, ("office", "procedure")),
     ],
 )
-def test_exports_are_k_anonymous_by_an_independent_check(seeded, tmp_path, file_format, k, omit) -> None:
-    out, result = export(seeded, tmp_path, f"x.{file_format}", file_format=file_format, k=k, omit=omit)
+def test_exports_are_k_anonymous_by_an_independent_check(seeded, tmp_path, file_format, k, quasi) -> None:
+    out, result = export(seeded, tmp_path, f"x.{file_format}", file_format=file_format, k=k, quasi=quasi)
     frame = read_export(out)
-    quasi = quasi_identifiers(read_codebook(out))
-    assert quasi == [name for name in ("month", "office", "procedure", "channel", "age_band", "sex", "language")
-                     if name not in omit]  # fmt: skip
+    quasi_found = quasi_identifiers(read_codebook(out))
+    assert quasi_found == list(quasi or ("month", "office", "procedure", "age_band", "sex"))
+    assert read_codebook(out)["quasi_identifiers"] == quasi_found
+    assert not set(ALL_QUASI) - set(quasi_found) & set(frame.columns)  # a quasi-identifier not chosen is not there
+    quasi = quasi_found
     assert_k_anonymous(frame, quasi, k)
-    for subset in (quasi[:2], quasi[1:4], quasi[-2:]):  # any subset of a k-anonymous QI set is k-anonymous too
+    for subset in (
+        (quasi[:2], quasi[1:4], quasi[-2:]) if len(quasi) > 2 else ()
+    ):  # any subset of a k-anonymous QI set is k-anonymous too
         assert anonymity.k_anonymity(frame, subset) >= k
     total = response_count(seeded)
     assert result.rows_total == total
@@ -125,10 +134,26 @@ def test_export_on_both_databases(backend, seeded, tmp_path) -> None:
         assert result.rows_dropped < 0.10 * result.rows_total
 
 
-def test_rare_procedures_never_appear_under_their_own_code(seeded, tmp_path) -> None:
-    out, _ = export(seeded, tmp_path, k=5, omit=("age_band", "sex"))
-    procedures = set(read_export(out)["procedure"])
-    assert not procedures & {"2.000806", "1.014748", "1.003197"}
+def test_rare_procedures_are_published_as_their_field_and_the_rest_keep_their_code(seeded, tmp_path) -> None:
+    out, _ = export(seeded, tmp_path, k=5, quasi=("month", "office", "procedure"))
+    frame = read_export(out)
+    procedures = set(frame["procedure"])
+    pairs = seeded.execute(select(Office.code, Procedure.code).join(Response.office).join(Response.procedure))
+    stored = Counter((office, procedure) for office, procedure in pairs)
+    published = frame.groupby(["office", "procedure"]).size()
+    for (office, procedure), rows in published.items():
+        if (office, procedure) in stored:  # both at their finest level: the pair is really that common
+            assert stored[office, procedure] >= max(rows, 5)
+    rare = [(office, procedure) for office, procedure, _ in RARE if stored[office, procedure] < 5]
+    assert rare and not any(pair in published.index for pair in rare)
+    fields = dict(seeded.execute(select(Procedure.code, Procedure.field)).all())
+    assert procedures <= set(fields) | set(fields.values()) | {"khác"}
+    assert (frame["procedure"].isin(list(fields))).mean() >= 0.90  # the bar: a rare procedure costs only itself
+    codebook = read_codebook(out)
+    labels = next(c for c in codebook["columns"] if c["name"] == "procedure")["values"]
+    for value in procedures - set(fields):
+        assert labels[value].startswith("Lĩnh vực") or value == "khác"  # fields are explained in the codebook
+    assert "mix levels" in Path(f"{out}.codebook.md").read_text("utf-8")
 
 
 def test_codebook_matches_the_columns(seeded, tmp_path) -> None:
@@ -155,6 +180,8 @@ def test_codebook_matches_the_columns(seeded, tmp_path) -> None:
         assert "Satisfied = rating 4 or 5" in markdown
         for column, level in codebook["generalisation"].items():
             assert f"| {column} | {level} |" in markdown
+        assert codebook["levels"] == result.recoding.level_rows
+        assert sum(codebook["levels"]["office"].values()) == result.rows_written
 
 
 def _all_text(path: Path) -> str:
@@ -232,7 +259,7 @@ def test_command_defaults_are_csv_and_k_5(seeded, runner, tmp_path) -> None:
     result = runner.invoke(args=["export-anonymised", "--out", str(out), "--quiet"])
     assert result.exit_code == 0, result.output
     assert read_codebook(out)["k"] == 5 and read_codebook(out)["format"] == "csv"
-    assert out.read_text("utf-8").startswith("row_id,month,office,")
+    assert out.read_text("utf-8").startswith("row_id,month,office,procedure,age_band,sex,service_mode,")
 
 
 @pytest.mark.parametrize(
@@ -245,7 +272,10 @@ def test_command_defaults_are_csv_and_k_5(seeded, runner, tmp_path) -> None:
         (["--from", "2025-13"], "YYYY-MM"),
         (["--from", "2025-05", "--to", "2025-01"], "after it ends"),
         (["--l-diversity", "9"], "between 2 and 5"),
-        (["--omit", "office"], "can be left out"),
+        (["--quasi", "office,dossier"], "dossier: not a quasi-identifier"),
+        (["--columns", "rating,contact"], "contact: not a column"),
+        (["--quasi", "office", "--columns", "month,rating"], "month is a quasi-identifier"),
+        (["--quasi", ","], "at least one quasi-identifier"),
     ],
 )
 def test_command_refuses_bad_arguments_and_leaves_no_file(seeded, runner, tmp_path, arguments, message) -> None:

@@ -60,7 +60,8 @@ def test_recluster_stores_a_run_with_its_parameters_and_themes(runner, session, 
     assert [t.position for t in themes] == list(range(len(themes)))
     assert [t.size for t in themes] == sorted((t.size for t in themes), reverse=True)
     for theme in themes:
-        assert theme.dissatisfied_size == theme.size and theme.name and theme.top_terms
+        assert theme.dissatisfied_size == theme.size and theme.name
+        assert theme.top_terms or theme.size < 5  # typical words are words shared by at least two of its comments
         assert list(theme.monthly_counts) == months_between(start, end) and len(theme.monthly_counts) == 3
         rows = members(session, theme)
         assert all(r.rating <= 3 and start <= r.month <= end and r.comment for r in rows)
@@ -76,7 +77,7 @@ def test_the_run_recovers_the_demo_complaint_themes(session):
     themes = themes_of(outcome.run)
     codes = {t.code for t in themes if t.code}
     assert len(codes) >= 5, codes  # of the 8 official themes the demo comments are written from
-    themed = agreeing = representative = coded = matching = 0
+    themed = agreeing = representative = coded = matching = own = 0
     for theme in themes:
         truth = Counter(demo_theme_of(r.comment) for r in members(session, theme))
         dominant, count = truth.most_common(1)[0]
@@ -86,11 +87,15 @@ def test_the_run_recovers_the_demo_complaint_themes(session):
         representative += examples.count(dominant) * 2 > len(examples)
         if theme.code:
             coded += 1
+            own += dominant == theme.code
             matching += examples.count(theme.code) * 2 > len(examples)
-    # Measured with this seed: purity 0.61, 7 of 10 themes show examples of their main complaint, 4 of 7
-    # coded themes show examples of their code (ComplaintThemer picks the comments nearest the centre).
-    assert agreeing / themed >= 0.55
-    assert representative / len(themes) >= 0.6
+    # Measured with this seed on the hand-written demo pool (about 50 varied comments per theme here, not the
+    # handful of near-identical templates the demo used before, which gave purity 0.61): all 8 codes found,
+    # 7 of the 8 coded themes mostly hold comments written for their code, purity 0.38, 5 of 9 themes show
+    # examples of their main complaint, 5 of 8 coded themes show examples of their code.
+    assert own >= 6
+    assert agreeing / themed >= 0.33
+    assert representative / len(themes) >= 0.5
     assert matching / coded >= 0.5
 
 

@@ -1,0 +1,110 @@
+"""Rate limits that hold across workers and hosts: a `limits` storage on the service's own database.
+
+`limits` offers memory, Redis, memcached and MongoDB storages but none on SQL, and `memory://` counts per
+worker (two gunicorn workers let 20 sign-in attempts a minute through a 10/minute limit). `database://`, the
+default, keeps each fixed window as one row of `rate_limits`, counted with one atomic upsert
+(INSERT … ON CONFLICT DO UPDATE … RETURNING, on SQLite and PostgreSQL alike), so every worker of every host
+shares it. `redis://…` (SURVEY_RATELIMIT_STORAGE_URL) remains the choice where a Redis is already run.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from typing import Any, cast
+
+from limits.storage import Storage
+from sqlalchemy import Table, delete, select, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from survey.models import RateLimitCounter
+
+SCHEME = "database"
+_TABLE = cast(Table, RateLimitCounter.__table__)
+# One statement for SQLite (3.35+) and PostgreSQL alike, prepared once: add to the running window, or start a new
+# one when there is none or it has run out; the new count comes back in the same round trip.
+_HIT = text(
+    """
+    INSERT INTO rate_limits ("key", count, expires_at) VALUES (:key, :amount, :expires)
+    ON CONFLICT ("key") DO UPDATE SET
+        count = CASE WHEN rate_limits.expires_at <= :now THEN :amount ELSE rate_limits.count + :amount END,
+        expires_at = CASE WHEN rate_limits.expires_at <= :now THEN :expires ELSE rate_limits.expires_at END
+    RETURNING count
+    """
+)
+_WINDOW = text('SELECT count, expires_at FROM rate_limits WHERE "key" = :key AND expires_at > :now')
+_DIALECTS = ("sqlite", "postgresql")
+
+
+class DatabaseStorage(Storage):
+    """Fixed-window counters in the `rate_limits` table of the running app's database.
+
+    The engine is the current Flask app's (limits are checked inside requests and commands), each call runs in
+    its own short transaction on its own pooled connection, so it never mixes with the request's work.
+    Windows that have run out are reused in place; every PRUNE_EVERY calls a process deletes the stale ones.
+    """
+
+    STORAGE_SCHEME = [SCHEME]  # noqa: RUF012  (the base class declares it as a plain attribute)
+    PRUNE_EVERY = 1000
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: Any) -> None:
+        super().__init__(uri, wrap_exceptions, **options)
+        self._calls = itertools.count(1)
+
+    @property
+    def base_exceptions(self) -> type[Exception]:
+        return SQLAlchemyError
+
+    @staticmethod
+    def _engine() -> Engine:
+        from survey.extensions import db
+
+        return db.engine
+
+    def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        """Add `amount` to the key's window (a new window of `expiry` seconds if none is running); the new count."""
+        now = time.time()
+        with self._engine().begin() as connection:
+            if connection.dialect.name not in _DIALECTS:
+                name = connection.dialect.name
+                raise SQLAlchemyError(f"rate limits in the database need SQLite or PostgreSQL, not {name}")
+            values = {"key": key, "amount": amount, "expires": now + expiry, "now": now}
+            count = int(connection.execute(_HIT, values).scalar_one())
+            if next(self._calls) % self.PRUNE_EVERY == 0:
+                self._prune(connection, now)
+        return count
+
+    @staticmethod
+    def _prune(connection: Connection, now: float) -> None:
+        connection.execute(delete(_TABLE).where(_TABLE.c.expires_at <= now))
+
+    def _window(self, key: str) -> tuple[int, float] | None:
+        now = time.time()
+        with self._engine().connect() as connection:
+            row = connection.execute(_WINDOW, {"key": key, "now": now}).first()
+        return None if row is None else (int(row[0]), float(row[1]))
+
+    def get(self, key: str) -> int:
+        window = self._window(key)
+        return 0 if window is None else window[0]
+
+    def get_expiry(self, key: str) -> float:
+        window = self._window(key)
+        return time.time() if window is None else window[1]
+
+    def check(self) -> bool:
+        try:
+            with self._engine().connect() as connection:
+                connection.execute(select(1))
+        except SQLAlchemyError:
+            return False
+        return True
+
+    def reset(self) -> int | None:
+        with self._engine().begin() as connection:
+            return int(connection.execute(delete(_TABLE)).rowcount)
+
+    def clear(self, key: str) -> None:
+        with self._engine().begin() as connection:
+            connection.execute(delete(_TABLE).where(_TABLE.c.key == key))

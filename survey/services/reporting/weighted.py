@@ -1,0 +1,97 @@
+"""Volume-weighted shares per group: responses per office × procedure × month weighted by the dossiers handled
+there (imported with `import-figures`), with Kish's effective n (`analysis.weighted`).
+
+Shown beside the unweighted share, never instead of it: the weighted share answers "what share of dossiers ended
+with a satisfied citizen", the plain one "what share of those who answered were satisfied".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analysis.satisfaction import count_satisfied
+from analysis.weighted import Cell, WeightedShare, weighted_share
+from survey.models import Office, OfficeFigures, Procedure
+from survey.services.reporting.query import ReportFilter, Scope, allowed_offices, read_counts
+from survey.services.reporting.summary import Settings, group_target, targets
+
+WEIGHTED_GROUPS = ("procedure", "office", "month")
+WEIGHTED_FIELDS = ("weighted_share", "effective_n", "weighted_ci_low", "weighted_ci_high", "weighted_status", "volume")
+"""What `report --weighted` and `weighted=true` add to each group."""
+
+_KEY = {"procedure": 1, "office": 0, "month": 2}  # position of the group in (office_id, procedure_id, month)
+
+
+def _volumes(session: Session, scope: Scope, where: ReportFilter) -> dict[tuple[int, int, str], int]:
+    """Dossiers handled per (office, procedure, month) as imported, within the filter and the caller's scope."""
+    statement = select(
+        OfficeFigures.office_id, OfficeFigures.procedure_id, OfficeFigures.month, OfficeFigures.dossiers_handled
+    ).where(OfficeFigures.procedure_id.is_not(None), OfficeFigures.dossiers_handled.is_not(None))
+    offices = allowed_offices(session, scope, where)
+    if offices is not None:
+        statement = statement.where(OfficeFigures.office_id.in_(sorted(offices)))
+    if where.month_from:
+        statement = statement.where(OfficeFigures.month >= where.month_from)
+    if where.month_to:
+        statement = statement.where(OfficeFigures.month <= where.month_to)
+    if where.procedure_id is not None:
+        statement = statement.where(OfficeFigures.procedure_id == where.procedure_id)
+    rows = session.execute(statement)
+    return {(office, int(procedure or 0), month): int(handled or 0) for office, procedure, month, handled in rows}
+
+
+def weighted_figures(
+    session: Session,
+    scope: Scope,
+    where: ReportFilter,
+    *,
+    group_by: str,
+    settings: Settings,
+    target: float | None = None,
+    home_office_id: int | None = None,
+) -> dict[str, WeightedShare]:
+    """Group code → weighted share, for procedure, office or month groups (channels carry no dossier volume)."""
+    if group_by not in WEIGHTED_GROUPS:
+        raise ValueError(f"weighted shares are by {', '.join(WEIGHTED_GROUPS)}, not {group_by!r}")
+    counts = read_counts(session, scope, where, metrics=("rating",), by=("office_id", "procedure_id", "month"))
+    volumes = _volumes(session, scope, where)
+    cells: dict[Any, list[Cell]] = defaultdict(list)
+    for key, metrics in counts.items():
+        n, satisfied = count_satisfied(metrics.get("rating", {}))
+        cells[key[_KEY[group_by]]].append(Cell(n, satisfied, volumes.pop(key, None)))
+    for key, volume in volumes.items():  # dossiers handled where nobody answered
+        cells[key[_KEY[group_by]]].append(Cell(0, 0, volume))
+    codes = _codes(session, group_by)
+    lookup = targets(session, settings) if target is None else None
+    result = {}
+    for key, group_cells in cells.items():
+        goal = group_target(lookup, group_by, key, where, home_office_id) if lookup is not None else target
+        assert goal is not None
+        result[codes.get(key, str(key))] = weighted_share(group_cells, target=goal, min_n=settings.min_n)
+    return result
+
+
+def as_fields(weighted: WeightedShare | None) -> dict[str, Any]:
+    """The six added fields of one group (all None when the group has no weighted share)."""
+    if weighted is None or weighted.share is None:
+        return dict.fromkeys(WEIGHTED_FIELDS)
+    return {
+        "weighted_share": weighted.share,
+        "effective_n": round(weighted.effective_n, 1),
+        "weighted_ci_low": weighted.ci_low,
+        "weighted_ci_high": weighted.ci_high,
+        "weighted_status": weighted.status,
+        "volume": weighted.volume,
+    }
+
+
+def _codes(session: Session, group_by: str) -> dict[Any, str]:
+    if group_by == "procedure":
+        return dict(session.execute(select(Procedure.id, Procedure.code)).all())
+    if group_by == "office":
+        return dict(session.execute(select(Office.id, Office.code)).all())
+    return {}
