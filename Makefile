@@ -32,8 +32,8 @@ run: install ## Install, migrate, load demo data (first run only) and serve on h
 	$(BIN)/flask seed-demo --only-if-empty --responses $(DEMO_RESPONSES)
 	$(MAKE) --no-print-directory serve
 
-serve: ## Serve with gunicorn on http://127.0.0.1:$(PORT) (no install step)
-	$(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+serve: ## Serve with gunicorn on http://127.0.0.1:$(PORT), settings from gunicorn.conf.py (no install step)
+	PORT=$(PORT) $(BIN)/gunicorn wsgi:app
 
 test: install-test ## Install, then lint, type-check and run the whole test suite (PostgreSQL and browser tests included)
 	$(MAKE) --no-print-directory lint typecheck

@@ -30,19 +30,22 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'survey.db'}"
 
-    from survey import database, errors, formatting, i18n, metrics, security, templating
+    from survey import database, errors, formatting, i18n, logs, metrics, security, templating
     from survey.auth import guards
-    from survey.extensions import babel, csrf, db, limiter, migrate
+    from survey.extensions import babel, csrf, db, limiter
+    from survey.services.catalog import cache
 
     database.configure_engines()
+    cache.install()
     metrics.init_app(app)  # first, so its clock starts before any other hook runs
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    database.init_migrations(app, directory=str(PROJECT_ROOT / "migrations"))
     babel.init_app(
         app,
         locale_selector=i18n.select_locale,
         default_translation_directories=str(PROJECT_ROOT / "translations"),
     )
+    logs.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     templating.init_app(app)

@@ -57,3 +57,13 @@ EXTRA_PAYMENT_LABELS = {
     "no": _l("No"),
     "prefer_not": _l("Preferred not to say"),
 }
+
+SPAM_REASON_LABELS = {
+    "honeypot": _l("A box hidden from people was filled in (only robots see it)"),
+    "no_stamp": _l("The form was not opened from this service (its time stamp is missing or altered)"),
+    "too_fast": _l("Sent within seconds of opening the form"),
+    "link_cap": _l("The link had already reached its daily number of answers"),
+    "address_cap": _l("Many answers from one connection today"),
+    "address_burst": _l("Several answers from one connection within an hour"),
+    "identical_burst": _l("The same answers several times in a few minutes on this link"),
+}

@@ -5,6 +5,7 @@ Secrets come only from the environment; production refuses to start without them
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from datetime import timedelta
@@ -23,7 +24,9 @@ class Config:
     ENV_NAME = "base"
     SECRET_KEY = DEVELOPMENT_SECRET
     SQLALCHEMY_DATABASE_URI = ""  # empty = SQLite file in the instance folder
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {"pool_pre_ping": True}
+    # pre_ping: a connection the database dropped (a restart, a failover) is replaced before use, so the service
+    # recovers by itself; hide_parameters: an SQL error in the log never shows the values (comments, answers).
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {"pool_pre_ping": True, "hide_parameters": True}
     BASE_URL = "http://127.0.0.1:8000"
     API_RATE_LIMIT = "600/minute"
     SUBMIT_RATE_LIMIT = "30/minute"
@@ -48,9 +51,17 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)  # an official's sign-in lasts a working day
     MAX_CONTENT_LENGTH = 256 * 1024
     DEMO_ALLOWED = True
+    LOG_IPS = False  # client addresses stay out of the access log unless SURVEY_LOG_IPS says otherwise
     PASSWORD_HASH_COST = "standard"  # argon2id, RFC 9106 low-memory profile (survey/services/accounts/passwords.py)
     SMTP_URL = ""  # smtp://host:port or smtps://user:password@host:port: where `flask alerts --send` mails digests
     MAIL_FROM = ""
+    # Spam defence on public (poster) links, survey/services/responses/spam.py: answers sent sooner than this after
+    # the form opened, or beyond a daily cap, are held back (kept, not counted) until an admin releases them.
+    SPAM_MIN_FILL_SECONDS = 3
+    SPAM_LINK_DAILY_CAP = 500  # counted answers per poster link and day
+    SPAM_ADDRESS_DAILY_CAP = 10  # answers per connection and day before they are held back
+    SPAM_ADDRESS_DAILY_LIMIT = 200  # submissions per connection and day before they are refused
+    SPAM_TRUSTED_NETWORKS: ClassVar[tuple[str, ...]] = ()  # e.g. the office Wi-Fi, kiosk tablets: no address rules
 
 
 class DevelopmentConfig(Config):
@@ -89,6 +100,17 @@ def _whole_number(name: str, raw: str) -> int:
     return value
 
 
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _yes_or_no(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in _TRUE + _FALSE:
+        raise ConfigurationError(f"{name} must be one of {', '.join(_TRUE + _FALSE)}, got {raw!r}")
+    return value in _TRUE
+
+
 def settings_from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Read SURVEY_* variables into config keys; only variables that are set are returned."""
     environ = os.environ if environ is None else environ
@@ -110,8 +132,36 @@ def settings_from_environment(environ: Mapping[str, str] | None = None) -> dict[
         settings["BASE_URL"] = environ["SURVEY_BASE_URL"].strip().rstrip("/")
     elif environ.get("PORT", "").strip():  # a local run on another port: links and QR codes follow it
         settings["BASE_URL"] = f"http://127.0.0.1:{_whole_number('PORT', environ['PORT'])}"
+    if environ.get("SURVEY_LOG_IPS", "").strip():
+        settings["LOG_IPS"] = _yes_or_no("SURVEY_LOG_IPS", environ["SURVEY_LOG_IPS"])
     if environ.get("SURVEY_RETENTION_DAYS", "").strip():
         settings["RETENTION_DAYS"] = _whole_number("SURVEY_RETENTION_DAYS", environ["SURVEY_RETENTION_DAYS"])
+    settings.update(_spam_settings(environ))
+    return settings
+
+
+def _spam_settings(environ: Mapping[str, str]) -> dict[str, Any]:
+    settings: dict[str, Any] = {}
+    numbers = {
+        "SURVEY_SPAM_MIN_FILL_SECONDS": "SPAM_MIN_FILL_SECONDS",
+        "SURVEY_SPAM_LINK_DAILY_CAP": "SPAM_LINK_DAILY_CAP",
+        "SURVEY_SPAM_ADDRESS_DAILY_CAP": "SPAM_ADDRESS_DAILY_CAP",
+        "SURVEY_SPAM_ADDRESS_DAILY_LIMIT": "SPAM_ADDRESS_DAILY_LIMIT",
+    }
+    for variable, key in numbers.items():
+        if environ.get(variable, "").strip():
+            settings[key] = _whole_number(variable, environ[variable])
+    raw = environ.get("SURVEY_SPAM_TRUSTED_NETWORKS", "")
+    networks = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"SURVEY_SPAM_TRUSTED_NETWORKS must list addresses or networks such as 203.0.113.0/24, got {network!r}"
+            ) from exc
+    if networks:
+        settings["SPAM_TRUSTED_NETWORKS"] = networks
     return settings
 
 

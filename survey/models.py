@@ -28,6 +28,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -213,6 +214,8 @@ class Response(Base):
         Index("ix_responses_office_month", "office_id", "month"),
         Index("ix_responses_procedure_month", "procedure_id", "month"),
         Index("ix_responses_version_month", "questionnaire_version_id", "month"),
+        # Only the few held responses: the admin's review list reads them newest first.
+        Index("ix_responses_held", "created_at", postgresql_where=text("flagged"), sqlite_where=text("flagged")),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -243,9 +246,37 @@ class Response(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     # The local questions the form showed (None: none); their answers are in `local_answers`.
     local_question_set_id: Mapped[int | None] = mapped_column(ForeignKey("local_question_sets.id"))
+    # Spam defence on unverified links (survey.services.responses.spam): a flagged response is kept but counted
+    # in no figure (nor rollup, theme run or export) until an admin releases it; `released_at` says when.
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    spam_score: Mapped[int | None] = mapped_column(SmallInteger)
+    spam_reason: Mapped[str | None] = mapped_column(String(120))  # reason codes, comma-separated
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     procedure: Mapped[Procedure] = relationship()
     office: Mapped[Office] = relationship()
+
+
+class SubmissionSignal(Base):
+    """What the spam rules remember of a recent submission through a public link; deleted after two days.
+
+    The connection's address is never stored: only a keyed hash under a key that changes every day, enough to
+    count one address's submissions today and nothing after. `answers_hash` spots bursts of identical answers.
+    """
+
+    __tablename__ = "submission_signals"
+    __table_args__ = (
+        Index("ix_submission_signals_link_at", "link_key", "at"),
+        Index("ix_submission_signals_address_at", "address_hash", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    link_key: Mapped[str] = mapped_column(String(16))  # the link's token id (public, in every poster's URL)
+    address_hash: Mapped[str | None] = mapped_column(String(64))  # None: a trusted network or a local proxy
+    answers_hash: Mapped[str] = mapped_column(String(32))
+    flagged: Mapped[bool] = mapped_column(Boolean)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
 
 
 class CallbackContact(Base):

@@ -67,7 +67,8 @@ def make_responses(
 ) -> list[int]:
     """One response per rating, the other answers the same for all, stored with their rollups; returns the ids.
 
-    `answers` are Response columns (`on_time="late"`, `element_staff=5`, …). The comment is stored exactly as
+    `answers` are Response columns (`on_time="late"`, `element_staff=5`, `flagged=True` for responses held back
+    as spam, which are stored but not counted). The comment is stored exactly as
     given, without redaction, like data from before redaction existed. Created on the 10th of `month`, 10:00
     in Việt Nam, unless `created_at` is given.
     """
@@ -92,7 +93,7 @@ def make_responses(
     rows = [{**common, "rating": rating} for rating in ratings]
     table: Any = Response.__table__
     ids = list(db.session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
-    add_to_rollups(db.session, count_cells(rows))
+    add_to_rollups(db.session, count_cells([row for row in rows if not row.get("flagged")]))  # held: not counted
     db.session.commit()
     return ids
 

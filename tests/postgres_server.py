@@ -63,6 +63,15 @@ class PostgresServer:
             shutil.chown(self.root, "nobody")
         self._run(self.bin_dir / "initdb", "-D", str(data), "-U", self.user, "-A", "trust", "-E", "UTF8",
                   "--locale=C", "--no-sync")  # fmt: skip
+        self.resume()
+
+    def pause(self) -> None:
+        """Stop the server as an outage would (connections dropped), keeping its data for `resume`."""
+        self._run(self.bin_dir / "pg_ctl", "-D", str(self.root / "data"), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        """Start the server on its port and wait until it answers."""
+        data = self.root / "data"
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60"
         self._run(
             self.bin_dir / "pg_ctl",
@@ -86,7 +95,8 @@ class PostgresServer:
                 time.sleep(0.2)
 
     def stop(self) -> None:
-        self._run(self.bin_dir / "pg_ctl", "-D", str(self.root / "data"), "-m", "fast", "stop")
+        if (self.root / "data" / "postmaster.pid").exists():  # not paused
+            self._run(self.bin_dir / "pg_ctl", "-D", str(self.root / "data"), "-m", "fast", "stop")
         shutil.rmtree(self.root, ignore_errors=True)
 
 

@@ -1,7 +1,7 @@
 """Add questionnaire version states, local questions and their typed answers
 
 Revision ID: dc54efd4962b
-Revises: a7c3e5d1f9b2
+Revises: 693520ed9233
 Create Date: 2026-11-28 22:47:41.362909
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'dc54efd4962b'
-down_revision = 'a7c3e5d1f9b2'
+down_revision = '693520ed9233'
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,6 @@
-"""The admin area: accounts, catalog, API keys, targets, questionnaires and the audit log. Admins only."""
+"""The admin area: accounts, catalog, API keys, targets, held responses, questionnaires and the audit log.
+
+Admins only."""
 
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from survey.admin.forms import (
 from survey.auth.guards import role_required
 from survey.auth.identity import current_user
 from survey.citizen.local_fields import local_questions, page_form
+from survey.codes import CHANNEL_LABELS, SPAM_REASON_LABELS
 from survey.extensions import csrf, db
 from survey.models import ApiKey, QuestionnaireVersion
 from survey.services.accounts import api_keys, users
@@ -35,6 +38,7 @@ from survey.services.catalog import listing as catalog_listing
 from survey.services.catalog import questionnaire_import as questionnaires
 from survey.services.catalog.imports import CatalogImportError
 from survey.services.reporting import targets
+from survey.services.responses import held
 from survey.services.responses.survey_page import preview_page, questions
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
@@ -252,6 +256,29 @@ def target_clear(target_id: int) -> WerkzeugResponse:
     return redirect(url_for("admin.target_list"))
 
 
+# --- Responses held back by the spam rules ------------------------------------------------------------------
+
+
+@admin.get("/held")
+def held_list():
+    page = held.held_responses(db.session(), page=request.args.get("page", 1, type=int) or 1)
+    return render_template(
+        "admin/held.html", result=page, reason_labels=SPAM_REASON_LABELS, channel_labels=CHANNEL_LABELS
+    )
+
+
+@admin.post("/held/<int:response_id>/release")
+def held_release(response_id: int) -> WerkzeugResponse:
+    actor = _actor()
+    try:
+        held.release(db.session(), response_id, actor=actor.name, user_id=actor.user_id)
+    except held.NotHeld:
+        flash(_("That response is no longer held back (already released or erased)."), "error")
+    else:
+        flash(_("Response %(id)s is released: it is counted in every figure from now on.", id=response_id), "success")
+    return redirect(url_for("admin.held_list", page=request.args.get("page", 1, type=int)))
+
+
 # --- Questionnaires and audit log --------------------------------------------------------------------------
 
 
@@ -319,7 +346,9 @@ def questionnaire_preview(version_id: int):
         abort(404)
     questionnaires.record_preview(db.session(), version.id, actor=_actor(), office_code=office.code, language=language)
     with force_locale(language):  # the admin's own language choice is left as it is
-        form = page_form(page).configure(procedure_codes=None, ask_service_mode=True)
+        form = page_form(page).configure(
+            procedure_codes=None, ask_service_mode=True, secret=current_app.config["SECRET_KEY"]
+        )
         return render_template(
             "citizen/form.html", page=page, form=form, questions=questions(page.definition, language),
             local_questions=local_questions(page, language), notice=None, preview=True, office_code=office.code,

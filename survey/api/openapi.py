@@ -211,7 +211,7 @@ _COMMON_ERRORS = {
     "400": _errors("The body is not JSON"),
     "401": _errors("No valid API key"),
     "403": _errors("The office is outside the key's scope"),
-    "422": _errors("Invalid fields: one entry per field"),
+    "422": _errors("Invalid fields, one entry per field (also: a procedure the office does not handle)"),
     "429": _errors("Over the per-key rate limit; see Retry-After"),
 }
 

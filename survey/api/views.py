@@ -12,21 +12,20 @@ import re
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
-from sqlalchemy import select
 
 from survey.api.auth import Caller, api_rate_limit, key_caller, rate_limit_key, reader_caller
 from survey.api.openapi import openapi_document
 from survey.api.schemas import FieldError, office_code_of, parse_invitation_body, parse_response_body
 from survey.api.summary import parse_summary_query
 from survey.extensions import csrf, db, limiter
-from survey.models import Invitation, Office
 from survey.services.accounts.scoping import may_see_office
+from survey.services.catalog import cache
 from survey.services.reporting.comparison import ADJUSTED_FIELDS, adjusted_fields
 from survey.services.reporting.summary import satisfaction_summary
 from survey.services.reporting.weighted import as_fields, weighted_figures
 from survey.services.responses import idempotency
 from survey.services.responses.api_submission import ApiSubmission, IdempotencyKey, submit_api_response
-from survey.services.responses.invitations import LinkError, issue_dossier_link, link_url, token_id_of
+from survey.services.responses.invitations import LinkError, issue_dossier_link, link_url, resolve_link
 from survey.services.responses.qr import qr_png, qr_svg
 
 api = Blueprint("api", __name__)
@@ -65,8 +64,8 @@ def _office_out_of_scope(caller: Caller, body: Any) -> tuple[Response, int] | No
     code = office_code_of(body)
     if code is None or caller.scope is None:
         return None
-    office_id = db.session.scalar(select(Office.id).where(Office.code == code))
-    if office_id is not None and not may_see_office(caller.scope, office_id):
+    office = cache.office_by_code(db.session(), code)
+    if office is not None and not may_see_office(caller.scope, office.id):
         return _error(403, "office_code", "this API key may not act for that office")
     return None
 
@@ -116,8 +115,7 @@ def create_invitation() -> Any:
 @api.get("/api/v1/invitations/<token>/qr.<any(svg, png):kind>")
 def invitation_qr(token: str, kind: str) -> Any:
     """The link's QR code: whoever holds the token may print it (the token is the secret)."""
-    token_id = token_id_of(token, secret=current_app.config["SECRET_KEY"])
-    if token_id is None or db.session.scalar(select(Invitation.id).where(Invitation.token_id == token_id)) is None:
+    if resolve_link(db.session(), token, secret=current_app.config["SECRET_KEY"]).invitation is None:
         return _error(404, "token", "no survey link has this token")
     url = link_url(current_app.config["BASE_URL"], token)
     if kind == "svg":

@@ -10,11 +10,12 @@ from typing import Any
 from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, Field, HiddenField, RadioField, SelectField, TextAreaField
+from wtforms import BooleanField, Field, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from survey.forms import CleanForm
 from survey.models import AGE_BANDS, ELEMENTS, EXTRA_PAYMENT, ON_TIME, SERVICE_MODES, SEXES
+from survey.services.responses.spam import fill_seconds, render_stamp
 from survey.services.responses.store import COMMENT_MAX, Answers
 
 SCALE = ("1", "2", "3", "4", "5")
@@ -60,6 +61,8 @@ class SurveyForm(CleanForm):
     """Questionnaire version 1 (DOMAIN.md §2-3); only the overall rating is required."""
 
     submission_key = HiddenField()
+    started = HiddenField()  # when the form was rendered, signed: answers sent too soon after are held back
+    website = StringField()  # a honeypot: hidden from people and screen readers, filled in only by robots
     procedure = SelectField(validate_choice=False)
     rating = _choice(SCALE, _l("Choose how satisfied you are overall."))
     element_access = _choice(SCALE)
@@ -76,8 +79,13 @@ class SurveyForm(CleanForm):
     age_band = _choice(AGE_BANDS)
     sex = _choice(SEXES)
 
-    def configure(self, *, procedure_codes: Sequence[str] | None, ask_service_mode: bool) -> SurveyForm:
-        """Drop the questions this link already answers; offer the office's procedures when it does not."""
+    posted_stamp = ""  # the render stamp as it came back (the form gets a fresh one when it was missing)
+
+    def configure(self, *, procedure_codes: Sequence[str] | None, ask_service_mode: bool, secret: str) -> SurveyForm:
+        """Drop the questions this link already answers; offer the office's procedures when it does not.
+
+        Every rendering carries a nonce and the signed time it was first rendered (kept when the form comes
+        back with an error, so the time counts from when the person started)."""
         if procedure_codes is None:
             del self.procedure
         else:
@@ -90,6 +98,9 @@ class SurveyForm(CleanForm):
         if not SUBMISSION_KEY.fullmatch(self.submission_key.data or ""):
             # A missing or tampered key only weakens protection for whoever tampered: give a fresh one.
             self.submission_key.data = new_submission_key()
+        self.posted_stamp = self.started.data or ""
+        if fill_seconds(secret, self.posted_stamp, self.submission_key.data) is None:
+            self.started.data = render_stamp(secret, self.submission_key.data)
         return self
 
     def answers(self, *, language: str, service_mode: str | None) -> Answers:

@@ -19,18 +19,19 @@ from survey.citizen.forms import EraseForm, SurveyForm
 from survey.citizen.local_fields import local_questions, local_submission, page_form
 from survey.extensions import db, limiter
 from survey.i18n import LANGUAGE_COOKIE
-from survey.models import Invitation
 from survey.security import keep_private
-from survey.services.responses.invitations import LinkError, LinkState, public_link, resolve_link
+from survey.services.responses import invitations
+from survey.services.responses.invitations import LinkError, LinkState, resolve_link
 from survey.services.responses.qr import qr_svg
 from survey.services.responses.retention import EraseError, erasable_invitation, erase_response_by_link
+from survey.services.responses.spam import SpamRules, Submission, TooManyToday
 from survey.services.responses.store import AlreadyRated, InvalidAnswers, store_response
 from survey.services.responses.survey_page import SurveyPage, kiosk_link, load_page, offline_page, questions
 
 citizen = Blueprint("citizen", __name__)
 
 KIOSK_RETURN_SECONDS = 15
-LINK_STATUS_CODES = {"used": 200, "expired": 410, "invalid": 404}
+LINK_STATUS_CODES = {"used": 200, "expired": 410, "invalid": 404, "not_offered": 404}
 
 
 def _submit_limit() -> str:
@@ -71,7 +72,9 @@ def _load(token: str) -> SurveyPage:
 
 def _form(page: SurveyPage) -> SurveyForm:
     codes = None if page.choices is None else [choice.code for choice in page.choices]
-    return page_form(page).configure(procedure_codes=codes, ask_service_mode=page.service_mode is None)
+    return page_form(page).configure(
+        procedure_codes=codes, ask_service_mode=page.service_mode is None, secret=current_app.config["SECRET_KEY"]
+    )
 
 
 def _render_form(page: SurveyPage, form: SurveyForm, status: int, notice: str | None = None) -> tuple[str, int]:
@@ -98,7 +101,7 @@ def survey(token: str):
         if request.method == "POST":
             return _render_form(page, _form(page), 503, "unavailable")
         return render_template("citizen/unavailable.html"), 503
-    if page.status in ("invalid", "expired") or (page.status == "used" and request.method != "POST"):
+    if page.status in ("invalid", "expired", "not_offered") or (page.status == "used" and request.method != "POST"):
         return _link_state(page)
     form = _form(page)
     if form.validate_on_submit():
@@ -124,7 +127,12 @@ def _store(page: SurveyPage, form: SurveyForm):
             submission_key=form.submission_key.data,
             questionnaire_version_id=page.version_id,
             local=local_submission(form, page),
+            screening=None if page.verified else _screening(page, form),
         )
+    except TooManyToday as refused:
+        response = current_app.make_response(_render_form(page, form, 429, "too_many_today"))
+        response.headers["Retry-After"] = str(refused.retry_after)
+        return response
     except AlreadyRated:  # another answer used the link (this form's own replays come back as stored)
         return render_template("citizen/link_state.html", status="used"), 200
     except InvalidAnswers:  # the form checks every answer first; this is a safety net, not a path
@@ -134,6 +142,20 @@ def _store(page: SurveyPage, form: SurveyForm):
         current_app.logger.exception("survey page: could not store a response")
         return _render_form(page, form, 503, "unavailable")
     return redirect(url_for(".thanks", token=page.token, kiosk="1" if page.kiosk else None), 303)
+
+
+def _screening(page: SurveyPage, form: SurveyForm) -> Submission:
+    """What the spam rules need to know of a submission through a public link (the address is only hashed)."""
+    assert page.invitation is not None
+    return Submission(
+        secret=current_app.config["SECRET_KEY"],
+        link_key=page.invitation.token_id,
+        address=request.remote_addr,
+        honeypot=form.website.data or "",
+        stamp=form.posted_stamp,
+        submission_key=form.submission_key.data or "",
+        rules=SpamRules.from_config(current_app.config),
+    )
 
 
 @citizen.get("/s/<token>/thanks")
@@ -223,29 +245,33 @@ def too_large(_error: RequestEntityTooLarge):
 
 @citizen.get("/poster/<office_code>")
 def poster(office_code: str):
-    """A printable A4 poster with the office's public link and its QR code (procedure pre-selected if given)."""
-    settings = {"secret": current_app.config["SECRET_KEY"], "base_url": current_app.config["BASE_URL"]}
-    procedure_code = request.args.get("procedure") or None
+    """A printable A4 poster with the office's public link and its QR code (procedure pre-selected if given).
+
+    Opening it writes nothing; a procedure the office does not handle gets a plain 404 page.
+    """
     try:
-        link = public_link(db.session(), **settings, office_code=office_code, procedure_code=procedure_code)
-        kiosk_link = public_link(
-            db.session(), **settings, office_code=office_code, procedure_code=procedure_code, channel="kiosk"
+        shown = invitations.poster(
+            db.session(),
+            secret=current_app.config["SECRET_KEY"],
+            base_url=current_app.config["BASE_URL"],
+            office_code=office_code,
+            procedure_code=request.args.get("procedure") or None,
         )
-        invitation = db.session.get_one(Invitation, link.invitation_id)
-    except LinkError:
-        return render_template("citizen/message.html", notice="no_office"), 404
+    except LinkError as error:
+        notice = "no_office" if error.field == "office_code" else "not_offered"
+        return render_template("citizen/message.html", notice=notice), 404
     except SQLAlchemyError:
         current_app.logger.exception("poster: database unreachable")
         return render_template("citizen/unavailable.html"), 503
-    svg = base64.b64encode(qr_svg(link.url).encode("utf-8")).decode("ascii")
-    results_path = url_for("results.office", office_code=invitation.office.code)
+    svg = base64.b64encode(qr_svg(shown.link.url).encode("utf-8")).decode("ascii")
+    results_path = url_for("results.office", office_code=shown.office_code)
     return render_template(
         "citizen/poster.html",
-        link=link,
+        link=shown.link,
         results_url=f"{current_app.config['BASE_URL']}{results_path}",
-        kiosk_url=kiosk_link.url,
-        office_name=invitation.office.name,
-        procedure_name=invitation.procedure.name if invitation.procedure else None,
+        kiosk_url=shown.kiosk_url,
+        office_name=shown.office_name,
+        procedure_name=shown.procedure_name,
         qr_data_uri=f"data:image/svg+xml;base64,{svg}",
     )
 

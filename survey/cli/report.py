@@ -15,6 +15,7 @@ from survey.services.reporting.comparison import ADJUSTED_FIELDS, ADJUSTMENTS, R
 from survey.services.reporting.query import ReportFilter
 from survey.services.reporting.summary import GROUPS, GroupFigure, Settings, group_figures
 from survey.services.reporting.weighted import WEIGHTED_FIELDS, WEIGHTED_GROUPS, as_fields, weighted_figures
+from survey.services.spreadsheet_safety import safe_cell
 
 COLUMNS = ("n", "satisfied", "share", "ci_low", "ci_high", "status")
 STATUS_TEXT = {"met": "met", "not_met": "NOT MET", "cant_tell": "can't tell yet", "too_few": "too few"}
@@ -134,7 +135,7 @@ def report(
     elif output == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({key: safe_cell(value) for key, value in row.items()} for row in rows)
     else:
         _print_table(figures, group_by)
         if adjust is not None:

@@ -17,6 +17,7 @@ from survey.services.responses.retention import (
     purge_expired_contacts,
     token_from_text,
 )
+from survey.services.responses.spam import SIGNAL_DAYS, forget_old_signals
 
 
 def _names(raw: str | None) -> tuple[str, ...] | None:
@@ -142,13 +143,17 @@ def export_aggregates_command(
 
 @click.command("purge")
 def purge_command() -> None:
-    """Delete call-back contact details past their retention period (SURVEY_RETENTION_DAYS). Safe to repeat.
+    """Delete call-back contact details past their retention period (SURVEY_RETENTION_DAYS), and the spam
+    rules' records of submissions (hashed addresses) after two days. Safe to repeat.
 
     Run it daily, e.g. from cron:
 
     \b
         15 3 * * * cd /srv/survey && .venv/bin/flask --app wsgi purge >> /var/log/survey-purge.log 2>&1
     """
+    forgotten = forget_old_signals(db.session())
+    if forgotten:
+        click.echo(f"Deleted {forgotten} spam-check record(s) of submissions older than {SIGNAL_DAYS} days.")
     result = purge_expired_contacts(db.session(), retention_days=current_app.config["RETENTION_DAYS"])
     if not result.deleted:
         click.echo("No call-back contact details past their retention period: nothing deleted.")

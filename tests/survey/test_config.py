@@ -42,6 +42,17 @@ def test_bad_retention_days_are_refused(days):
         settings_from_environment({"SURVEY_RETENTION_DAYS": days})
 
 
+@pytest.mark.parametrize(("raw", "logged"), [("1", True), ("yes", True), (" ON ", True), ("0", False), ("no", False)])
+def test_client_addresses_are_logged_only_when_asked(raw, logged):
+    assert settings_from_environment({"SURVEY_LOG_IPS": raw})["LOG_IPS"] is logged
+    assert "LOG_IPS" not in settings_from_environment({})  # the default: not logged
+
+
+def test_an_unclear_answer_about_logging_addresses_is_refused():
+    with pytest.raises(ConfigurationError, match="SURVEY_LOG_IPS"):
+        settings_from_environment({"SURVEY_LOG_IPS": "maybe"})
+
+
 @pytest.mark.parametrize("secret", [None, DEVELOPMENT_SECRET, "short"])
 def test_production_refuses_to_start_without_a_real_secret(monkeypatch, tmp_path, secret):
     monkeypatch.setenv("SURVEY_INSTANCE_PATH", str(tmp_path))
@@ -72,3 +83,21 @@ def test_a_local_run_on_another_port_builds_its_links_on_that_port():
     assert settings_from_environment({"PORT": "8101"})["BASE_URL"] == "http://127.0.0.1:8101"
     explicit = settings_from_environment({"PORT": "8101", "SURVEY_BASE_URL": "https://khaosat.example.gov.vn"})
     assert explicit["BASE_URL"] == "https://khaosat.example.gov.vn"
+
+
+def test_spam_settings_come_from_the_environment():
+    settings = settings_from_environment(
+        {
+            "SURVEY_SPAM_TRUSTED_NETWORKS": " 203.0.113.0/24, 2001:db8::/48 ,198.51.100.7",
+            "SURVEY_SPAM_ADDRESS_DAILY_CAP": "25",
+            "SURVEY_SPAM_LINK_DAILY_CAP": "2000",
+            "SURVEY_SPAM_MIN_FILL_SECONDS": "5",
+        }
+    )
+    assert settings["SPAM_TRUSTED_NETWORKS"] == ("203.0.113.0/24", "2001:db8::/48", "198.51.100.7")
+    assert (settings["SPAM_ADDRESS_DAILY_CAP"], settings["SPAM_LINK_DAILY_CAP"]) == (25, 2000)
+    assert settings["SPAM_MIN_FILL_SECONDS"] == 5
+    with pytest.raises(ConfigurationError, match="SURVEY_SPAM_TRUSTED_NETWORKS"):
+        settings_from_environment({"SURVEY_SPAM_TRUSTED_NETWORKS": "phòng một cửa"})
+    with pytest.raises(ConfigurationError, match="SURVEY_SPAM_ADDRESS_DAILY_CAP"):
+        settings_from_environment({"SURVEY_SPAM_ADDRESS_DAILY_CAP": "0"})

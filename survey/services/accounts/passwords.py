@@ -6,6 +6,7 @@ commonest choices, normalise Unicode so 'Hòa' typed two ways is one password.
 
 from __future__ import annotations
 
+import functools
 import secrets
 import unicodedata
 
@@ -104,12 +105,15 @@ def needs_rehash(password_hash: str) -> bool:
         return True
 
 
-# Checked when no account matches, so a wrong e-mail costs as much time as a wrong password.
-_DUMMY_HASHES = {cost: hasher.hash(secrets.token_urlsafe(16)) for cost, hasher in _HASHERS.items()}
+@functools.cache
+def _dummy_hash(cost: str) -> str:
+    """A hash of a random password, made on first use (hashing costs ~0.1 s: not on every process start)."""
+    return _HASHERS[cost].hash(secrets.token_urlsafe(16))
 
 
 def spend_verification_time(password: str) -> None:
-    verify_password(_DUMMY_HASHES[_cost()], password)
+    """Checked when no account matches, so a wrong e-mail costs as much time as a wrong password."""
+    verify_password(_dummy_hash(_cost()), password)
 
 
 def one_time_password() -> str:

@@ -5,18 +5,15 @@ Every query for an official or a key goes through `visible_office_ids`, so pages
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey.models import Office, User
+from survey.models import User
+from survey.services.catalog import cache
 
 
 def subtree_ids(session: Session, office_id: int) -> set[int]:
-    """The office and every office below it (by materialised path)."""
-    office = session.get(Office, office_id)
-    if office is None:
-        return set()
-    return set(session.scalars(select(Office.id).where(Office.path.startswith(office.path, autoescape=True))))
+    """The office and every office below it (by materialised path; kept per process, see catalog.cache)."""
+    return set(cache.office_subtree(session, office_id))
 
 
 def visible_office_ids(session: Session, *, office_id: int | None) -> set[int] | None:

@@ -15,6 +15,7 @@ from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from survey.models import LocalQuestion, Office
+from survey.services.catalog import cache
 
 YES_NO = ("yes", "no")
 TEXT_MAX = 500  # a short answer; longer thoughts belong in the comment box
@@ -86,9 +87,19 @@ def office_questions(
     published yet (for a preview)."""
     if version_id is None:
         return []
+    if with_pending:
+        return list(_read(session, version_id, office_id, with_pending=True))
+    # Every submission asks this: kept in the process's catalog cache (a change is seen as the cache says).
+    kept = cache.remembered(
+        session, ("local-questions", version_id, office_id), lambda: _read(session, version_id, office_id)
+    )
+    return list(kept or ())
+
+
+def _read(session: Session, version_id: int, office_id: int, *, with_pending: bool = False) -> tuple[LocalItem, ...]:
     condition = _scope_condition(session, office_id)
     if condition is None:
-        return []
+        return ()
     questions = session.scalars(
         select(LocalQuestion)
         .where(
@@ -98,7 +109,7 @@ def office_questions(
         )
         .order_by(LocalQuestion.scope_kind.desc(), LocalQuestion.position, LocalQuestion.id)
     )
-    return [item(question) for question in questions]
+    return tuple(item(question) for question in questions)
 
 
 def in_force(items: Sequence[LocalItem], day: date) -> tuple[LocalItem, ...]:

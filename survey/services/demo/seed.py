@@ -20,7 +20,6 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from analysis.periods import LOCAL_TIME, local_month
-from analysis.redaction import redact
 from survey.models import (
     AGE_BANDS,
     SEXES,
@@ -229,6 +228,10 @@ def seed_demo(
     progress: Callable[[int, int], None] | None = None,
 ) -> SeedSummary:
     """Load the catalog and demo offices, replace earlier demo responses with `responses` new ones."""
+    from analysis.redaction import (
+        redact,  # its patterns take ~0.1 s to compile: loaded on first use, not at every start
+    )
+
     if responses < 0:
         raise ValueError("the number of responses cannot be negative")
     if not 1 <= months <= 60:

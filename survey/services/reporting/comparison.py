@@ -10,16 +10,18 @@ compared with the country or the province, not with each other.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis.comparison import Comparison, OfficeComparison, compare_offices, compare_within_groups, pooled_reference
 from analysis.satisfaction import count_satisfied
 from survey.models import Office, Procedure
 from survey.services.reporting.query import ReportFilter, Scope, read_counts
 from survey.services.reporting.summary import Settings
+
+if TYPE_CHECKING:  # analysis.comparison needs numpy and scipy: imported when an adjusted report is asked for
+    from analysis.comparison import Comparison, OfficeComparison
 
 ADJUSTMENTS = ("procedure-mix",)
 REFERENCES = ("national", "province")
@@ -44,6 +46,8 @@ def compare_by_procedure_mix(
     session: Session, where: ReportFilter, settings: Settings, *, reference: str = "national"
 ) -> list[Comparison]:
     """One comparison (national) or one per province, each with its funnel, dispersion and offices."""
+    from analysis.comparison import compare_offices, compare_within_groups, pooled_reference
+
     if reference not in REFERENCES:
         raise ValueError(f"reference must be one of {', '.join(REFERENCES)}, got {reference!r}")
     counts = _counts_by_office(session, where)

@@ -15,11 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
 from survey.services import audit
+from survey.services.spreadsheet_safety import safe_cell
 
 PUBLICATION_MIN_COUNT = 5
 FORMATS = ("csv", "xlsx")
@@ -66,9 +65,10 @@ def _by_key(table: Table) -> dict[str, Column]:
 
 
 def _cell(value: Any) -> Any:
+    """A value as a file cell: booleans as true/false, nothing as empty, text never readable as a formula."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return "" if value is None else value
+    return "" if value is None else safe_cell(value)
 
 
 def to_csv(table: Table) -> bytes:
@@ -83,13 +83,16 @@ def to_csv(table: Table) -> bytes:
 
 def to_xlsx(table: Table) -> bytes:
     """One sheet: the title, a header of labels, the rows, then the notes."""
+    from openpyxl import Workbook  # imported by the download that needs it, not by every process that starts
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = table.name[:31]
-    sheet.append([table.title])
+    sheet.append([safe_cell(str(table.title))])
     sheet["A1"].font = Font(bold=True)
-    sheet.append([column.label for column in table.columns])
+    sheet.append([safe_cell(str(column.label)) for column in table.columns])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in table.rows:
@@ -97,7 +100,7 @@ def to_xlsx(table: Table) -> bytes:
     if table.notes:
         sheet.append([])
         for note in table.notes:
-            sheet.append([note])
+            sheet.append([safe_cell(str(note))])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

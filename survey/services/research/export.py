@@ -24,13 +24,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
-from analysis.anonymise import Recoding
-from analysis.redaction import redact
 from survey.models import ELEMENTS, Response
 from survey.services import audit
 from survey.services.research.codebook import MICRODATA_TITLE, ExportFacts, build_codebook, codebook_markdown
@@ -49,6 +47,9 @@ from survey.services.research.plan import (
     snapshot,
 )
 from survey.services.research.writers import OutputFiles, open_writer, sha256_of
+
+if TYPE_CHECKING:  # analysis.anonymise(_local) needs numpy: imported by an export, not by every process that starts
+    from analysis.anonymise_local import Recoding
 
 __all__ = ["ExportError", "ExportOptions", "ExportResult", "Preview", "export_anonymised", "preview_export"]
 
@@ -128,6 +129,8 @@ def _row_builders(
     local: LocalExport | None = None,
 ) -> list[Callable[[Sequence[Any], tuple[str, ...]], Any]]:
     """One function per output column: (stored row, generalised QI values) → the value written."""
+    from analysis.redaction import redact  # ~0.1 s to compile: loaded on first use
+
     position = {name: index for index, name in enumerate(sources)}
     versions = catalog.questionnaire_versions
 

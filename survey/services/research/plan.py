@@ -12,27 +12,25 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, Select, func, select
 from sqlalchemy.orm import Session
 
-from analysis.anonymise import (
+from analysis.anonymise_hierarchy import (
     OTHER,
-    RESEARCH_WEIGHTS,
     TOP,
     Hierarchy,
     HierarchyError,
-    Recoding,
-    hierarchy_for_kind,
     month_hierarchy,
     office_region_hierarchy,
     procedure_field_hierarchy,
-    recode_locally,
-    split_sensitive,
 )
 from analysis.regions import PROVINCES, REGIONS
 from survey.models import Office, Procedure, QuestionnaireVersion, Response
+
+if TYPE_CHECKING:  # analysis.anonymise(_local) needs numpy: imported by an export, not by every process that starts
+    from analysis.anonymise_local import Recoding
 
 
 class ExportError(ValueError):
@@ -141,6 +139,8 @@ def build_hierarchies(
     quasi: Sequence[str], catalog: Catalog, marginals: dict[str, Counter[str]], k: int
 ) -> dict[str, Hierarchy]:
     """One hierarchy per quasi-identifier, in `quasi` order."""
+    from analysis.anonymise import hierarchy_for_kind
+
     builders = {
         "month": month_hierarchy,
         "office": lambda: office_region_hierarchy(catalog.office_provinces.items()),
@@ -154,6 +154,8 @@ def build_hierarchies(
 
 
 def period_filter(statement: Any, month_from: str | None, month_to: str | None) -> Select[Any]:
+    """The responses an export reads: those of the period, less any held back by the spam rules."""
+    statement = statement.where(Response.flagged.is_(False))
     if month_from:
         statement = statement.where(Response.month >= month_from)
     if month_to:
@@ -223,6 +225,8 @@ def plan_generalisation(
 
     With l-diversity the combinations carry the rating last (`count_combinations(with_rating=True)`).
     """
+    from analysis.anonymise_local import RESEARCH_WEIGHTS, recode_locally, split_sensitive
+
     if l_diversity:
         counts, sensitive = split_sensitive(combinations, len(quasi))
         pairs: list[tuple[tuple[str, ...], int]] = list(counts.items())

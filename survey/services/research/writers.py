@@ -13,28 +13,26 @@ import os
 import secrets
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
-
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING, Any, Protocol
 
 from survey.services.research.columns import Column
 from survey.services.spreadsheet_safety import safe_cell
 
-CODES = pa.dictionary(pa.int32(), pa.string())
-SMALL_INTEGERS = pa.int8()
-"""Ratings, elements, returns and agencies are 0–5."""
+if TYPE_CHECKING:  # pyarrow is imported by the export that writes Parquet, not by every process that starts
+    import pyarrow as pa
 
 
 def arrow_type(column: Column) -> pa.DataType:
     """Typed columns: codes as categoricals (pandas `category`, R factors, DuckDB ENUM-like), answers as small
     integers, flags as booleans; periods stay strings, since a column may mix months and quarters."""
+    import pyarrow as pa
+
     if column.type == "boolean":
         return pa.bool_()
-    if column.type == "integer":
-        return pa.int16() if column.name == "questionnaire_version" else SMALL_INTEGERS
+    if column.type == "integer":  # ratings, elements, returns and agencies are 0-5
+        return pa.int16() if column.name == "questionnaire_version" else pa.int8()
     if column.coded and column.name != "month":
-        return CODES
+        return pa.dictionary(pa.int32(), pa.string())
     return pa.string()
 
 
@@ -74,12 +72,17 @@ class ParquetRowWriter:
     """Parquet with typed, nullable columns; each call writes one record batch (bounded memory)."""
 
     def __init__(self, path: Path, columns: Sequence[Column]):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self._pa = pa
         self._schema = pa.schema([pa.field(column.name, arrow_type(column)) for column in columns])
         self._writer = pq.ParquetWriter(str(path), self._schema, compression="zstd")
 
     def write(self, rows: Sequence[tuple[Any, ...]]) -> None:
         if not rows:
             return
+        pa = self._pa
         arrays = [pa.array([row[index] for row in rows], type=field.type) for index, field in enumerate(self._schema)]
         self._writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=self._schema))
 

@@ -1,9 +1,9 @@
 """A response sent by a partner system, kiosk or paper-entry client through the API, as one service call.
 
-The Idempotency-Key rules live here, not in the view: claim the key, replay the first answer to a repeat, refuse the
-same key with another body, and otherwise store the response and the key's answer in one transaction (so a fault can
-never leave a stored response behind a key that still says "pending"). A request that fails releases its key, so the
-client may send a corrected request with it.
+The Idempotency-Key rules live here, not in the view: store the response and the key's answer in one transaction,
+replay the first answer to a repeat, refuse the same key with another body (see `idempotency`). A request that
+fails stores nothing under its key, so the client may send a corrected request with it. Offices and procedures
+come from the process's catalog cache: a submission reads the database only to store.
 """
 
 from __future__ import annotations
@@ -12,14 +12,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis.periods import local_date
-from survey.models import Invitation, Office, Procedure
+from survey.models import Invitation
+from survey.services.catalog import cache
+from survey.services.catalog.cache import CatalogItem
 from survey.services.catalog.local_questions import in_force, office_questions
+from survey.services.catalog.offered import not_offered_message, offers
 from survey.services.catalog.questionnaire import accepted_version, published_version
 from survey.services.responses import idempotency
+from survey.services.responses.idempotency import IdempotencyKey
 from survey.services.responses.invitations import resolve_link
 from survey.services.responses.local_answers import LocalSubmission
 from survey.services.responses.store import AlreadyRated, Answers, InvalidAnswers, store_response
@@ -58,15 +61,6 @@ class Outcome:
         return {"errors": [{"field": name, "message": message} for name, message in self.problems]}
 
 
-@dataclass(frozen=True)
-class IdempotencyKey:
-    """The client's Idempotency-Key for this API key, with a fingerprint of the request body it came with."""
-
-    api_key_id: int
-    key: str
-    request_hash: str
-
-
 def submit_api_response(
     session: Session,
     submission: ApiSubmission | None,
@@ -76,32 +70,36 @@ def submit_api_response(
     idempotency_key: IdempotencyKey | None = None,
 ) -> Outcome:
     """Store one API response exactly once. `submission` is None when the body did not parse (`parse_problems`
-    say why); with a key, the key is still claimed first, so the same key with another body is a conflict (409)."""
-    if idempotency_key is None:
-        return _store(session, submission, parse_problems, secret=secret, submission_key=None, record_id=None)
+    say why). With a key, a request refused now is still a repeat when the key was used before: the first
+    answer is replayed for the same body (even if that body would be refused today), 409 for another one."""
     try:
-        claimed = idempotency.claim(
-            session, api_key_id=idempotency_key.api_key_id, key=idempotency_key.key,
-            request_hash=idempotency_key.request_hash,
-        )  # fmt: skip
+        outcome = _store(session, submission, parse_problems, secret=secret, idempotency_key=idempotency_key)
+        if outcome.status != 201 and idempotency_key is not None:
+            replay = idempotency.earlier_answer(session, idempotency_key)
+            if replay is not None:
+                outcome = Outcome(replay.status_code, replayed_body=replay.body)
     except idempotency.IdempotencyConflict:
         return Outcome(409, problems=[("Idempotency-Key", "this key was already used with a different request body")])
-    except idempotency.StillProcessing:
-        message = "a request with this key is still being processed: retry shortly"
-        return Outcome(409, problems=[("Idempotency-Key", message)])
-    if isinstance(claimed, idempotency.Replay):
-        return Outcome(claimed.status_code, replayed_body=claimed.body)
-    submission_key = idempotency.submission_key_for(idempotency_key.api_key_id, idempotency_key.key)
-    try:
-        outcome = _store(
-            session, submission, parse_problems, secret=secret, submission_key=submission_key, record_id=claimed
-        )
-    except BaseException:
-        idempotency.release(session, claimed)
-        raise
-    if outcome.status != 201:
-        idempotency.release(session, claimed)
     return outcome
+
+
+def _office_and_procedure(
+    session: Session, submission: ApiSubmission, problems: list[Problem]
+) -> tuple[CatalogItem | None, CatalogItem | None, list[Problem]]:
+    """Both, when both are active and the office handles the procedure; otherwise every problem, by field.
+    Read from the process's catalog cache: no database read on a submission."""
+    office = cache.office_by_code(session, submission.office_code)
+    procedure = cache.procedure_by_code(session, submission.procedure_code)
+    problems = list(problems)
+    if office is None or not office.active:
+        problems.append(("office_code", "no active office has this code"))
+    if procedure is None or not procedure.active:
+        problems.append(("procedure_code", "no active procedure has this code"))
+    if office is None or procedure is None or problems:
+        return None, None, problems
+    if not offers(session, office.id, procedure.id):
+        return None, None, [("procedure_code", not_offered_message(office.code, procedure.code))]
+    return office, procedure, []
 
 
 def _store(
@@ -110,19 +108,12 @@ def _store(
     problems: list[Problem],
     *,
     secret: str,
-    submission_key: str | None,
-    record_id: int | None,
+    idempotency_key: IdempotencyKey | None,
 ) -> Outcome:
     if submission is None:
         return Outcome(422, problems=problems)
-    office = session.scalar(select(Office).where(Office.code == submission.office_code))
-    procedure = session.scalar(select(Procedure).where(Procedure.code == submission.procedure_code))
-    problems = list(problems)
-    if office is None or not office.active:
-        problems.append(("office_code", "no active office has this code"))
-    if procedure is None or not procedure.active:
-        problems.append(("procedure_code", "no active procedure has this code"))
-    if office is None or procedure is None or problems:
+    office, procedure, problems = _office_and_procedure(session, submission, problems)
+    if office is None or procedure is None:
         return Outcome(422, problems=problems)
     invitation, refused = _invitation(session, submission, office.id, procedure.id, secret=secret)
     if refused is not None:
@@ -139,8 +130,7 @@ def _store(
             channel=submission.channel,
             verified=invitation is not None and not invitation.is_public,
             invitation=invitation,
-            submission_key=submission_key,
-            idempotency_record_id=record_id,
+            idempotency_key=idempotency_key,
             questionnaire_version_id=version_id,
             local=local,
         )
@@ -148,8 +138,6 @@ def _store(
         return Outcome(409, problems=[("invitation_token", "this one-time link has already been used")])
     except InvalidAnswers as exc:  # the schema checked every answer already; a gap must never become a 500
         return Outcome(422, problems=list(exc.problems.items()))
-    if not stored.created and record_id is not None:  # stored by an earlier, abandoned attempt with this key
-        idempotency.complete(session, record_id, 201, {"id": stored.id})
     return Outcome(201, response_id=stored.id)
 
 
@@ -160,30 +148,46 @@ def _instrument(
 
     The local questions counted as shown are those in force today; an answer to one whose dates have ended is
     still taken (a paper sheet keyed in late), one that has not started yet or belongs elsewhere is refused."""
-    if submission.questionnaire_version is not None:
-        version = accepted_version(session, number=submission.questionnaire_version)
-        if version is None:
-            message = "no questionnaire version with this number accepts answers (unknown, draft or retired)"
-            return None, None, [("questionnaire_version", message)]
-    else:
-        pinned = invitation.questionnaire_version_id if invitation is not None else None
-        version = accepted_version(session, version_id=pinned) or published_version(session)
-    if version is None:
+    chosen = _version(session, submission, invitation)
+    if isinstance(chosen, str):
+        return None, None, [("questionnaire_version", chosen)]
+    if chosen is None:
         if submission.local_answers:
             return None, None, [("local_answers", "this office asks no local questions")]
         return None, None, []
-    items = office_questions(session, version.id, office_id)
+    version_id, version_number, scale = chosen
+    items = office_questions(session, version_id, office_id)
     today = local_date(datetime.now(UTC))
     by_code = {item.code: item for item in items if item.valid_from is None or item.valid_from <= today}
     unknown = [code for code in submission.local_answers if code not in by_code]
     if unknown:
-        message = f"not a local question of this office in questionnaire version {version.version}"
+        message = f"not a local question of this office in questionnaire version {version_number}"
         return None, None, [(f"local_answers.{code}", message) for code in unknown]
     answered = {by_code[code].id for code in submission.local_answers} | {item.id for item in in_force(items, today)}
     shown = tuple(item for item in items if item.id in answered)
     values = {by_code[code].id: value for code, value in submission.local_answers.items()}
-    scale = tuple(version.definition["scale"])
-    return version.id, (LocalSubmission(version.id, shown, values, scale) if shown else None), []
+    return version_id, (LocalSubmission(version_id, shown, values, scale) if shown else None), []
+
+
+def _version(
+    session: Session, submission: ApiSubmission, invitation: Invitation | None
+) -> tuple[int, int, tuple[str, ...]] | str | None:
+    """(id, number, scale) of the version answered: the sheet's, else the link's, else the published one (from the
+    process's cache, so a plain submission reads nothing); a message when the sheet's version is not accepted."""
+    if submission.questionnaire_version is not None:
+        version = accepted_version(session, number=submission.questionnaire_version)
+        if version is None:
+            return "no questionnaire version with this number accepts answers (unknown, draft or retired)"
+    else:
+        pinned = invitation.questionnaire_version_id if invitation is not None else None
+        current = cache.active_questionnaire(session)
+        if current is not None and pinned in (None, current.id):
+            definition = current.definition
+            return current.id, int(definition["version"]), tuple(definition["scale"])
+        version = accepted_version(session, version_id=pinned) or published_version(session)
+    if version is None:
+        return None
+    return version.id, version.version, tuple(version.definition["scale"])
 
 
 def _invitation(

@@ -115,16 +115,18 @@ def _head(response: Response) -> tuple[str, int, int, str, bool]:
     return response.month, response.office_id, response.procedure_id, response.channel, bool(response.verified)
 
 
-def add_local_answers(session: Session, response: Response, answers: list[PreparedAnswer]) -> Counter[Any]:
-    """Insert the answers of a flushed response; returns the rollup cells they add (for `add_to_rollups`)."""
+def add_local_answers(
+    session: Session, response_id: int, head: tuple[str, int, int, str, bool], answers: list[PreparedAnswer]
+) -> Counter[Any]:
+    """Insert the answers of a response being stored (`head`: its month, office, procedure, channel, verified);
+    returns the rollup cells they add (for `add_to_rollups`)."""
     if not answers:
         return Counter()
     rows = [
-        {"response_id": response.id, "question_id": a.question_id, "number": a.number, "code": a.code, "text": a.text}
+        {"response_id": response_id, "question_id": a.question_id, "number": a.number, "code": a.code, "text": a.text}
         for a in answers
     ]
     session.execute(insert(LocalAnswer), rows)
-    head = _head(response)
     return Counter((*head, metric(answer.question_id), answer.rollup_value) for answer in answers)
 
 
@@ -155,6 +157,7 @@ def rebuild_local_rollups(session: Session) -> None:
         select(*head, name, value, func.count())
         .select_from(LocalAnswer)
         .join(Response, Response.id == LocalAnswer.response_id)
+        .where(Response.flagged.is_(False))  # held responses are counted nowhere
         .group_by(*head, LocalAnswer.question_id, value)
     )
     target = ["month", "office_id", "procedure_id", "channel", "verified", "metric", "value", "count"]

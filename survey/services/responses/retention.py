@@ -10,6 +10,7 @@ it out of the rollups in the same transaction, while the dossier stays marked as
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -110,7 +111,7 @@ def erase_response_by_link(session: Session, token: str, *, secret: str, actor: 
     uncount_erased_answer(session, invitation, response.rating)
     session.execute(delete(Response).where(Response.id == response_id).execution_options(synchronize_session=False))
     session.expunge(response)
-    add_to_rollups(session, cells, sign=-1)
+    add_to_rollups(session, cells if not response.flagged else Counter(), sign=-1)  # a held one was not counted
     session.execute(
         delete(Rollup).where(
             Rollup.count <= 0,

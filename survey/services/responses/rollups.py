@@ -69,40 +69,47 @@ def response_values(response: Response) -> dict[str, Any]:
     return values
 
 
+ROLLUP_KEY = ("month", "office_id", "procedure_id", "channel", "verified", "metric", "value")
+RATING_COLUMNS = tuple(f"{kind}_{value}" for kind in ("rating", "verified") for value in "12345")
+_upserts: dict[str, tuple[Any, Any]] = {}
+
+
+def _upsert_statements(dialect: str) -> tuple[Any, Any]:
+    """The two upserts (INSERT … ON CONFLICT DO UPDATE, on SQLite and PostgreSQL alike), built once per dialect:
+    a submission only binds its values, and SQLAlchemy compiles each statement once per process."""
+    statements = _upserts.get(dialect)
+    if statements is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        fine: Any = Rollup.__table__
+        counts = insert(fine)
+        counts = counts.on_conflict_do_update(
+            index_elements=list(ROLLUP_KEY), set_={"count": fine.c.count + counts.excluded["count"]}
+        )
+        compact: Any = RatingRollup.__table__
+        ratings = insert(compact)
+        ratings = ratings.on_conflict_do_update(
+            index_elements=["month", "office_id", "procedure_id"],
+            set_={column: compact.c[column] + ratings.excluded[column] for column in RATING_COLUMNS},
+        )
+        statements = _upserts[dialect] = (counts, ratings)
+    return statements
+
+
 def add_to_rollups(session: Session, cells: Counter[RollupKey], *, sign: int = 1) -> None:
     """Add (or, with sign=-1, remove) counts with upserts, cells in a fixed order to avoid deadlocks."""
     if not cells:
         return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    rows = [
-        {
-            "month": key[0],
-            "office_id": key[1],
-            "procedure_id": key[2],
-            "channel": key[3],
-            "verified": key[4],
-            "metric": key[5],
-            "value": key[6],
-            "count": sign * count,
-        }
-        for key, count in sorted(cells.items())
-    ]
-    table: Any = Rollup.__table__
-    statement = insert(table)
-    statement = statement.on_conflict_do_update(
-        index_elements=["month", "office_id", "procedure_id", "channel", "verified", "metric", "value"],
-        set_={"count": table.c.count + statement.excluded["count"]},
-    )
-    session.connection().execute(statement, rows)  # one prepared statement, executed for every cell
-    _add_to_rating_rollups(session, cells, sign=sign, insert=insert)
+    counts, ratings = _upsert_statements(session.get_bind().dialect.name)
+    connection = session.connection()
+    rows = [{**dict(zip(ROLLUP_KEY, key, strict=True)), "count": sign * count} for key, count in sorted(cells.items())]
+    connection.execute(counts, rows)  # one statement, executed for every cell
+    compact = _rating_rows(cells, sign)
+    if compact:
+        connection.execute(ratings, compact)
 
 
-RATING_COLUMNS = tuple(f"{kind}_{value}" for kind in ("rating", "verified") for value in "12345")
-
-
-def _add_to_rating_rollups(session: Session, cells: Counter[RollupKey], *, sign: int, insert: Any) -> None:
-    """Fold the rating cells into one row per (month, office, procedure): the grain national pages read."""
+def _rating_rows(cells: Counter[RollupKey], sign: int) -> list[dict[str, Any]]:
+    """The rating cells folded into one row per (month, office, procedure): the grain national pages read."""
     compact: dict[tuple[str, int, int], dict[str, int]] = {}
     for (month, office_id, procedure_id, _channel, verified, metric, value), count in cells.items():
         if metric != "rating":
@@ -111,19 +118,10 @@ def _add_to_rating_rollups(session: Session, cells: Counter[RollupKey], *, sign:
         row[f"rating_{value}"] += sign * count
         if verified:
             row[f"verified_{value}"] += sign * count
-    if not compact:
-        return
-    table: Any = RatingRollup.__table__
-    statement = insert(table)
-    statement = statement.on_conflict_do_update(
-        index_elements=["month", "office_id", "procedure_id"],
-        set_={column: table.c[column] + statement.excluded[column] for column in RATING_COLUMNS},
-    )
-    rows = [
+    return [
         {"month": month, "office_id": office_id, "procedure_id": procedure_id, **counts}
         for (month, office_id, procedure_id), counts in sorted(compact.items())
     ]
-    session.connection().execute(statement, rows)
 
 
 def fill_rating_rollups_from_rollups(session: Session) -> None:
@@ -158,7 +156,7 @@ def rebuild_rollups(session: Session) -> int:
         column = getattr(Response, attribute)
         counted = (
             select(*head, literal(metric, String), cast(column, String), func.count())
-            .where(column.is_not(None))
+            .where(column.is_not(None), Response.flagged.is_(False))  # held responses are counted nowhere
             .group_by(*head, column)
         )
         session.execute(insert_into(Rollup).from_select(target, counted))

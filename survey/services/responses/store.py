@@ -3,21 +3,30 @@
 Nothing is counted twice. A repeated `submission_key` (a per-render form nonce, or a key derived from an API
 Idempotency-Key) returns the first response; a one-time link is claimed with `UPDATE … WHERE used_at IS NULL`
 and its dossier hash inserted into `rated_dossiers` (primary key), so under concurrency exactly one
-submission wins on SQLite and PostgreSQL alike. The response and its rollup counts commit together.
+submission wins on SQLite and PostgreSQL alike. The response, its rollup counts and (for the API) the
+Idempotency-Key's answer commit together.
+
+The write path is lean: everything is checked, redacted and counted before the transaction starts; the catalog
+comes from the process's cache (survey.services.catalog.cache); the statements are built once per process. The
+transaction is then a handful of inserts, with the contended rollup rows updated last, so locks are held for as
+short a time as possible. A replay costs a failed insert and one read, on the rare path, not a read on every
+submission.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, cast
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from analysis.periods import local_date, local_month
-from analysis.redaction import redact
 from survey.cleaning import clean_text
+from survey.database import writing
 from survey.models import (
     AGE_BANDS,
     CHANNELS,
@@ -30,8 +39,10 @@ from survey.models import (
     RatedDossier,
     Response,
 )
-from survey.services.catalog.questionnaire import published_version_id
-from survey.services.responses import idempotency
+from survey.services.catalog import cache
+from survey.services.catalog.questionnaire import active_questionnaire
+from survey.services.responses import spam
+from survey.services.responses.idempotency import IdempotencyKey, earlier_answer, record_answer
 from survey.services.responses.invitation_rollups import count_answer
 from survey.services.responses.local_answers import (
     LocalSubmission,
@@ -40,12 +51,11 @@ from survey.services.responses.local_answers import (
     prepare_local,
     question_set_id,
 )
-from survey.services.responses.rollups import add_to_rollups, count_cells, response_values
+from survey.services.responses.rollups import RollupKey, add_to_rollups, count_cells
 from survey.services.transactions import rolls_back_on_error
 
 COMMENT_MAX = 2000
 LANGUAGES = ("vi", "en")
-_SQLITE_LOCK_RETRIES = 3
 # Control characters other than tab and newline, and lone surrogates (not encodable, so never storable).
 
 
@@ -86,6 +96,10 @@ class InvalidAnswers(ValueError):
 
 def prepare_comment(comment: str | None) -> str | None:
     """The comment as stored: cleaned and redacted of personal data; None when nothing is left."""
+    from analysis.redaction import (
+        redact,  # its patterns take ~0.1 s to compile: loaded on first use, not at every start
+    )
+
     if comment is None:
         return None
     text = clean_text(comment)
@@ -94,6 +108,13 @@ def prepare_comment(comment: str | None) -> str | None:
     if len(text) > COMMENT_MAX:
         raise InvalidAnswers({"comment": f"at most {COMMENT_MAX} characters"})
     return redact(text) or None
+
+
+def warm_up() -> None:
+    """Build what the first submission would otherwise wait for: the redaction patterns and word lists (about a
+    second). gunicorn.conf.py calls this in each worker before it takes requests."""
+    prepare_comment("Chị Nguyễn Thị Lan, 0912 345 678, nhà 12 đường Lê Lợi: cán bộ hướng dẫn tận tình.")
+    prepare_comment("Chi Nguyen Thi Lan, 0912 345 678: can bo huong dan tan tinh.")
 
 
 def _is_int(value: object, low: int, high: int) -> bool:
@@ -130,17 +151,36 @@ def answer_problems(answers: Answers) -> dict[str, str]:
     return problems
 
 
+# Built once per process: a submission only binds its values (see the module's docstring).
+_RESPONSES = cast(Table, Response.__table__)
+_INVITATIONS = cast(Table, Invitation.__table__)
+_INSERT_RESPONSE = insert(_RESPONSES).returning(_RESPONSES.c.id)
+_CLAIM_LINK = (
+    update(_INVITATIONS)
+    .where(_INVITATIONS.c.id == bindparam("link_id"), _INVITATIONS.c.used_at.is_(None))
+    .values(used_at=bindparam("used"), response_id=bindparam("response"))
+)
+_RATE_DOSSIER = insert(cast(Table, RatedDossier.__table__))
+
+
 def _response_id_for_key(session: Session, submission_key: str | None) -> int | None:
     if not submission_key:
         return None
     return session.scalar(select(Response.id).where(Response.submission_key == submission_key))
 
 
-def _questionnaire_id(session: Session, chosen: int | None) -> int:
-    """The version answered: `chosen`, else the published one (installing version 1 on first use may race another
-    request: it retries). Commits, as it always has, before the response is written."""
-    version_id = chosen or published_version_id(session)
-    session.commit()
+def questionnaire_id(session: Session) -> int:
+    """The active version's id (cached per process); the first submission ever installs version 1, which may
+    race another request's install, so that is retried once."""
+    current = cache.active_questionnaire(session)
+    if current is not None:
+        return current.id
+    try:
+        version_id = active_questionnaire(session).id
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        version_id = active_questionnaire(session).id
     return version_id
 
 
@@ -149,12 +189,26 @@ class _LinkTaken(Exception):
 
 
 @dataclass(frozen=True)
-class _Instrument:
-    """The questionnaire version answered (None: the published one) and the local answers, ready to store."""
+class _Link:
+    """What the write needs of a one-time link, read before the transaction starts."""
 
-    version_id: int | None = None
-    local: LocalSubmission | None = None
-    local_answers: list[PreparedAnswer] = field(default_factory=list)
+    id: int
+    dossier_hash: str | None
+    invitation: Invitation  # its attributes are loaded: counting its answer reads no row inside the transaction
+
+
+def _problems(answers: Answers, office_id: int, procedure_id: int, channel: str, invitation: Invitation | None,
+              submission_key: str | None) -> dict[str, str]:  # fmt: skip
+    problems = answer_problems(answers)
+    if channel not in CHANNELS:
+        problems["channel"] = f"must be one of {', '.join(CHANNELS)}"
+    if invitation is not None and invitation.office_id != office_id:
+        problems["office_id"] = "does not match the link's office"
+    if invitation is not None and invitation.procedure_id not in (None, procedure_id):
+        problems["procedure_id"] = "does not match the link's procedure"
+    if submission_key is not None and not 1 <= len(submission_key) <= 64:
+        problems["submission_key"] = "must be 1 to 64 characters"
+    return problems
 
 
 @rolls_back_on_error
@@ -168,122 +222,142 @@ def store_response(
     verified: bool,
     invitation: Invitation | None = None,
     submission_key: str | None = None,
-    idempotency_record_id: int | None = None,
+    idempotency_key: IdempotencyKey | None = None,
     now: datetime | None = None,
+    screening: spam.Submission | None = None,
     questionnaire_version_id: int | None = None,
     local: LocalSubmission | None = None,
 ) -> StoredResponse:
     """Store one response and its rollup counts in one transaction; replays of `submission_key` store nothing.
 
-    With `idempotency_record_id` (an API request's claimed Idempotency-Key) the key's answer is kept in the same
-    transaction, so a fault can never leave a stored response behind a key that still says "pending".
+    With `idempotency_key` (an API request's Idempotency-Key) the response's submission_key is derived from it and
+    the key's answer is kept in the same transaction; a repeat returns the first response (`created` False), and
+    the same key with another body raises `idempotency.IdempotencyConflict`.
+    With `screening` (a submission through a public link) an unverified response is scored by the spam rules:
+    held back (stored flagged, not counted) at a high score, refused with spam.TooManyToday past a daily limit.
     `questionnaire_version_id` is the version the citizen answered (default: the published one); `local` the
     local questions the form showed and their answers.
     """
+    if idempotency_key is not None:
+        submission_key = idempotency_key.submission_key
     local_answers, problems = prepare_local(local)
-    problems.update(answer_problems(answers))
-    if channel not in CHANNELS:
-        problems["channel"] = f"must be one of {', '.join(CHANNELS)}"
-    if invitation is not None and invitation.office_id != office_id:
-        problems["office_id"] = "does not match the link's office"
-    if invitation is not None and invitation.procedure_id not in (None, procedure_id):
-        problems["procedure_id"] = "does not match the link's procedure"
-    if submission_key is not None and not 1 <= len(submission_key) <= 64:
-        problems["submission_key"] = "must be 1 to 64 characters"
+    problems.update(_problems(answers, office_id, procedure_id, channel, invitation, submission_key))
     if problems:
         raise InvalidAnswers(problems)
-    comment = prepare_comment(answers.comment)
     created_at = now or datetime.now(UTC)
-    instrument = _Instrument(questionnaire_version_id, local, local_answers)
-    for attempt in range(_SQLITE_LOCK_RETRIES):
-        try:
-            return _store_once(session, answers, comment, office_id, procedure_id, channel, verified,
-                               invitation, submission_key, idempotency_record_id, created_at, instrument)  # fmt: skip
-        except OperationalError as exc:  # SQLite: "database is locked" after busy_timeout under heavy writes
-            session.rollback()
-            if attempt + 1 == _SQLITE_LOCK_RETRIES or "locked" not in str(exc.orig):
-                raise
-    raise AssertionError("unreachable")
-
-
-def _store_once(
-    session: Session,
-    answers: Answers,
-    comment: str | None,
-    office_id: int,
-    procedure_id: int,
-    channel: str,
-    verified: bool,
-    invitation: Invitation | None,
-    submission_key: str | None,
-    idempotency_record_id: int | None,
-    created_at: datetime,
-    instrument: _Instrument,
-) -> StoredResponse:
-    existing = _response_id_for_key(session, submission_key)
-    if existing is not None:
-        return StoredResponse(existing, False)
-    one_time = invitation is not None and not invitation.is_public
-    if invitation is not None and one_time:
-        session.refresh(invitation)
-        if invitation.used_at is not None or (
-            invitation.dossier_hash is not None and session.get(RatedDossier, invitation.dossier_hash) is not None
-        ):
-            existing = _response_id_for_key(session, submission_key)  # its twin may have just been stored
-            if existing is not None:
-                return StoredResponse(existing, False)
-            raise AlreadyRated()
-    questionnaire_id = _questionnaire_id(session, instrument.version_id)
-    local_set_id = question_set_id(session, instrument.local, questionnaire_id)
-    response = Response(
-        created_at=created_at,
-        month=local_month(created_at),
-        procedure_id=procedure_id,
-        office_id=office_id,
-        channel=channel,
-        service_mode=answers.service_mode,
-        verified=verified,
-        questionnaire_version_id=questionnaire_id,
-        rating=answers.rating,
-        **{f"element_{name}": answers.elements.get(name) for name in ELEMENTS},
-        on_time=answers.on_time,
-        returns=answers.returns,
-        agencies=answers.agencies,
-        extra_payment=answers.extra_payment,
-        comment=comment,
-        language=answers.language,
-        age_band=answers.age_band,
-        sex=answers.sex,
-        submission_key=submission_key,
-        local_question_set_id=local_set_id,
-    )
-    session.add(response)
+    row = _response_row(answers, prepare_comment(answers.comment), office_id, procedure_id, channel, verified,
+                        submission_key, created_at)  # fmt: skip
+    link = None
+    if invitation is not None and not invitation.is_public:
+        link = _Link(invitation.id, invitation.dossier_hash, invitation)
+    row["questionnaire_version_id"] = version_id = questionnaire_version_id or questionnaire_id(session)
+    row["local_question_set_id"] = question_set_id(session, local, version_id)  # a read, or on first use a commit
+    verdict = _screen(session, None if verified else screening, row, created_at)  # one read, before the write
+    cells = count_cells([row]) if not row["flagged"] else Counter()  # a held response is counted once released
+    session.connection()  # a connection before the turn: the writer whose turn it is never waits for the pool
     try:
-        session.flush()
-        cells = count_cells([response_values(response)])
-        cells.update(add_local_answers(session, response, instrument.local_answers))
-        add_to_rollups(session, cells)
-        if invitation is not None and one_time:
-            claimed = session.execute(
-                update(Invitation)
-                .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
-                .values(used_at=created_at, response_id=response.id)
-                .execution_options(synchronize_session=False)
-            )
-            if claimed.rowcount != 1:  # type: ignore[attr-defined]
-                raise _LinkTaken()
-            session.add(RatedDossier(dossier_hash=invitation.dossier_hash, rated_on=local_date(created_at)))
-            count_answer(session, invitation, answers.rating)
-            session.flush()
-        if idempotency_record_id is not None:
-            idempotency.record_answer(session, idempotency_record_id, 201, {"id": response.id})
+        with writing(session):  # SQLite: writers queue for their turn instead of sleeping in the busy handler
+            _write(session, row, cells, link, idempotency_key, verdict, local_answers)
+    except (IntegrityError, _LinkTaken):
+        earlier = _earlier(session, submission_key, idempotency_key, one_time=link is not None)
+        if earlier is None:
+            raise
+        return earlier
+    return StoredResponse(int(row["id"]), True)
+
+
+def _screen(
+    session: Session, screening: spam.Submission | None, row: dict[str, Any], now: datetime
+) -> spam.Verdict | None:
+    """The spam rules' verdict on a public link's submission, written onto the row (None when not screened)."""
+    if screening is None:
+        return None
+    scored = Response(**{name: value for name, value in row.items() if name != "id"})  # never added to the session
+    verdict = spam.screen(session, screening, scored, now)
+    row.update(flagged=scored.flagged, spam_score=scored.spam_score, spam_reason=scored.spam_reason)
+    return verdict
+
+
+def _write(session: Session, row: dict[str, Any], cells: Counter[RollupKey], link: _Link | None,
+           idempotency_key: IdempotencyKey | None, verdict: spam.Verdict | None,
+           local_answers: list[PreparedAnswer]) -> None:  # fmt: skip
+    """The transaction itself: a handful of prepared statements, then commit (rolled back on a refusal)."""
+    try:
+        connection = session.connection()  # Core statements on the session's connection: no ORM work per insert
+        row["id"] = response_id = int(connection.execute(_INSERT_RESPONSE, row).scalar_one())
+        created_at = row["created_at"]
+        spam.remember(session, verdict, response_id, created_at)
+        if local_answers:
+            local_cells = add_local_answers(session, response_id, _head(row), local_answers)
+            if not row["flagged"]:  # a held response's local answers are counted with it when released
+                cells = cells + local_cells
+        if link is not None:
+            _claim(session, link, response_id, created_at)
+            count_answer(session, link.invitation, row["rating"])
+        if idempotency_key is not None:
+            record_answer(session, idempotency_key, 201, {"id": response_id}, created_at)
+        add_to_rollups(session, cells)  # last: the rows every submission updates are locked the shortest time
         session.commit()
     except (IntegrityError, _LinkTaken):
         session.rollback()
-        existing = _response_id_for_key(session, submission_key)
-        if existing is not None:
-            return StoredResponse(existing, False)
-        if one_time:
-            raise AlreadyRated() from None
         raise
-    return StoredResponse(response.id, True)
+
+
+def _head(row: dict[str, Any]) -> tuple[str, int, int, str, bool]:
+    return row["month"], row["office_id"], row["procedure_id"], row["channel"], bool(row["verified"])
+
+
+def _response_row(answers: Answers, comment: str | None, office_id: int, procedure_id: int, channel: str,
+                  verified: bool, submission_key: str | None, created_at: datetime) -> dict[str, Any]:  # fmt: skip
+    """The response as the columns the insert binds (every column, so one compiled statement serves all)."""
+    return {
+        "created_at": created_at,
+        "month": local_month(created_at),
+        "procedure_id": procedure_id,
+        "office_id": office_id,
+        "channel": channel,
+        "service_mode": answers.service_mode,
+        "verified": verified,
+        "rating": answers.rating,
+        **{f"element_{name}": answers.elements.get(name) for name in ELEMENTS},
+        "on_time": answers.on_time,
+        "returns": answers.returns,
+        "agencies": answers.agencies,
+        "extra_payment": answers.extra_payment,
+        "comment": comment,
+        "language": answers.language,
+        "age_band": answers.age_band,
+        "sex": answers.sex,
+        "submission_key": submission_key,
+        "local_question_set_id": None,
+        "is_demo": False,
+        "flagged": False,
+        "spam_score": None,
+        "spam_reason": None,
+    }
+
+
+def _claim(session: Session, link: _Link, response_id: int, when: datetime) -> None:
+    """Mark the one-time link used and its dossier rated; another submission's claim wins if it came first."""
+    connection = session.connection()
+    claimed = connection.execute(_CLAIM_LINK, {"link_id": link.id, "used": when, "response": response_id})
+    if claimed.rowcount != 1:
+        raise _LinkTaken()
+    connection.execute(_RATE_DOSSIER, {"dossier_hash": link.dossier_hash, "rated_on": local_date(when)})
+
+
+def _earlier(
+    session: Session, submission_key: str | None, idempotency_key: IdempotencyKey | None, *, one_time: bool
+) -> StoredResponse | None:
+    """After a refused insert: the response this submission already stored (a replay), AlreadyRated when another
+    submission used the one-time link, or None when the refusal was something else (re-raised by the caller)."""
+    if idempotency_key is not None:
+        replay = earlier_answer(session, idempotency_key)  # raises IdempotencyConflict for another body
+        if replay is not None and "id" in replay.body:
+            return StoredResponse(int(replay.body["id"]), False)
+    existing = _response_id_for_key(session, submission_key)
+    if existing is not None:
+        return StoredResponse(existing, False)
+    if one_time:
+        raise AlreadyRated()
+    return None

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis.periods import local_date
-from survey.models import Invitation, OfficeProcedure, Procedure, QuestionnaireVersion
+from survey.models import Invitation, QuestionnaireVersion
+from survey.services.catalog import cache
 from survey.services.catalog.local_questions import LocalItem, in_force, office_questions, posted_set
 from survey.services.catalog.questionnaire import accepted_version, published_version, shipped_definition
 from survey.services.responses.invitations import resolve_link
@@ -67,15 +66,34 @@ class SurveyPage:
         return next((choice.id for choice in self.choices or () if choice.code == picked_code), None)
 
 
-def _version(session: Session, invitation: Invitation, posted_version: str | None) -> QuestionnaireVersion | None:
+def _version(
+    session: Session, invitation: Invitation, posted_version: str | None
+) -> QuestionnaireVersion | _Version | None:
     """The version this page asks: the one a submitted form showed, else the link's own, else the published one,
     each only while its answers are accepted."""
+    current = cache.active_questionnaire(session)
+    published = None
+    if current is not None:
+        published = _Version(current.id, int(current.definition["version"]), current.definition)
     if posted_version and posted_version.isdigit() and len(posted_version) <= 4:
+        if published is not None and published.version == int(posted_version):
+            return published
         chosen = accepted_version(session, number=int(posted_version))
         if chosen is not None:
             return chosen
+    if published is not None and invitation.questionnaire_version_id in (None, published.id):
+        return published
     pinned = accepted_version(session, version_id=invitation.questionnaire_version_id)
     return pinned or published_version(session)
+
+
+@dataclass(frozen=True)
+class _Version:
+    """The published version as the process's catalog cache keeps it (a plain page reads no version row)."""
+
+    id: int
+    version: int
+    definition: dict[str, Any]
 
 
 def _local(
@@ -91,18 +109,7 @@ def _local(
 
 
 def _office_procedures(session: Session, office_id: int) -> tuple[ProcedureChoice, ...]:
-    rows = session.execute(
-        select(Procedure.id, Procedure.code, Procedure.name)
-        .join(OfficeProcedure, OfficeProcedure.procedure_id == Procedure.id)
-        .where(OfficeProcedure.office_id == office_id, Procedure.active.is_(True))
-    )
-    return tuple(sorted((ProcedureChoice(*row) for row in rows), key=lambda choice: _reading_order(choice.name)))
-
-
-def _reading_order(name: str) -> tuple[str, str]:
-    """Alphabetical as a Vietnamese reader expects: "Đăng ký" among the D's, not after "Xóa" as bytes sort it."""
-    base = "".join(ch for ch in unicodedata.normalize("NFD", name) if not unicodedata.combining(ch))
-    return base.replace("Đ", "D").replace("đ", "d").casefold(), name
+    return tuple(ProcedureChoice(item.id, item.code, item.name) for item in cache.office_procedures(session, office_id))
 
 
 def is_kiosk(invitation: Invitation, *, kiosk_requested: bool) -> bool:
@@ -140,7 +147,8 @@ def load_page(
     if invitation is None:
         return SurveyPage(token=token, status=state.status, definition=shipped_definition(1))
     kiosk = is_kiosk(invitation, kiosk_requested=kiosk_requested)
-    procedure = invitation.procedure
+    office = cache.office_by_id(session, invitation.office_id)
+    procedure = None if invitation.procedure_id is None else cache.procedure_by_id(session, invitation.procedure_id)
     version = _version(session, invitation, posted_version)
     version_id = version.id if version is not None else None
     return SurveyPage(
@@ -148,9 +156,9 @@ def load_page(
         status=state.status,
         definition=dict(version.definition) if version is not None else shipped_definition(1),
         invitation=invitation,
-        office_name=invitation.office.name,
+        office_name=office.name if office else "",
         procedure_name=procedure.name if procedure else None,
-        choices=None if procedure else _office_procedures(session, invitation.office_id),
+        choices=None if invitation.procedure_id is not None else _office_procedures(session, invitation.office_id),
         channel="kiosk" if kiosk else invitation.channel,
         kiosk=kiosk,
         version_id=version_id,

@@ -15,8 +15,6 @@ from functools import lru_cache
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from analysis.redaction import redact
-from analysis.themes import load_seed_themes
 from survey.models import Office, Procedure, Response, ResponseTheme, Theme, ThemeRun
 from survey.services.themes.runs import theme_share, themes_of
 
@@ -78,6 +76,8 @@ class ThemeDetail:
 @lru_cache(maxsize=1)
 def seed_labels() -> dict[str, str]:
     """Official seed theme code → its Vietnamese label, from analysis/data/seed_themes.json."""
+    from analysis.themes import load_seed_themes  # analysis.themes needs numpy and scipy: loaded on first use
+
     return {theme.code: theme.name_vi for theme in load_seed_themes()}
 
 
@@ -86,7 +86,9 @@ def _visible(scope: Scope) -> list[ColumnElement[bool]]:
 
 
 def _in_scope(scope: Scope) -> list[ColumnElement[bool]]:
-    return [] if scope is None else [Response.office_id.in_(sorted(scope))]
+    """Responses whose comments may be shown: counted ones (not held back as spam) of offices in scope."""
+    counted = Response.flagged.is_(False)
+    return [counted] if scope is None else [counted, Response.office_id.in_(sorted(scope))]
 
 
 def latest_runs(session: Session, scope: Scope, limit: int = 200) -> list[RunChoice]:
@@ -159,6 +161,10 @@ def visible_run(session: Session, scope: Scope, run_id: int) -> ThemeRun | None:
 
 
 def _view(theme: Theme, run: ThemeRun) -> ThemeView:
+    from analysis.redaction import (
+        redact,  # its patterns take ~0.1 s to compile: loaded on first use, not at every start
+    )
+
     return ThemeView(
         id=theme.id,
         code=theme.code,
@@ -172,6 +178,10 @@ def _view(theme: Theme, run: ThemeRun) -> ThemeView:
 
 
 def _example(response_id: int, month: str, comment: str | None) -> Example:
+    from analysis.redaction import (
+        redact,  # its patterns take ~0.1 s to compile: loaded on first use, not at every start
+    )
+
     return Example(response_id, month, redact(comment or ""))
 
 
@@ -336,4 +346,6 @@ def _runs(session: Session, run_ids: set[int]) -> list[tuple[int, ThemeRun]]:
 
 def _theme_name(theme: Theme) -> str:
     """The official theme's label when the theme is a seeded one, else its (re-redacted) emergent name."""
+    from analysis.redaction import redact  # its patterns take ~0.1 s to compile: loaded on first use
+
     return (seed_labels().get(theme.code) if theme.code else None) or redact(theme.name)

@@ -18,17 +18,18 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from analysis.clustering import NO_THEME, ComplaintThemer
 from analysis.periods import current_month, is_month, months_between, shift_month
-from analysis.redaction import redact
-from analysis.themes import SeedTheme, load_seed_themes
 from survey.models import Office, Procedure, Response, ResponseTheme, Theme, ThemeRun
 from survey.services.accounts.scoping import subtree_ids
+
+if TYPE_CHECKING:  # scikit-learn, numpy and scipy are imported by a run, not by every process that starts
+    from analysis.clustering import ComplaintThemer
+    from analysis.themes import SeedTheme
 
 MAX_DISSATISFIED_RATING = 3  # 1 Rất không hài lòng, 2 Không hài lòng, 3 Bình thường: not satisfied
 DEFAULT_MONTHS = 3
@@ -158,6 +159,7 @@ def seed_themes_version(seeds: Sequence[SeedTheme]) -> str:
 
 def _scope_filter(session: Session, scope: RunScope) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [
+        Response.flagged.is_(False),  # held back by the spam rules: counted nowhere
         Response.rating <= MAX_DISSATISFIED_RATING,
         Response.month >= scope.month_from,
         Response.month <= scope.month_to,
@@ -178,6 +180,9 @@ def run_themes(
     progress: Progress | None = None,
 ) -> RunOutcome:
     """Theme the complaints in `scope` and store the run (one commit); fewer comments than the floor: no run."""
+    from analysis.clustering import ComplaintThemer
+    from analysis.themes import load_seed_themes
+
     settings = settings or RunSettings()
     say = progress or (lambda _message: None)
     started = time.perf_counter()
@@ -240,6 +245,9 @@ def _store(
     dissatisfied: int,
     started: float,
 ) -> ThemeRun:
+    from analysis.clustering import NO_THEME
+    from analysis.redaction import redact
+
     labels = [int(label) for label in themer.labels_]
     themed = sum(1 for label in labels if label != NO_THEME)
     run = ThemeRun(

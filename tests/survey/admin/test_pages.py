@@ -15,7 +15,7 @@ from tests.factories import PASSWORD, load_catalog, make_user
 from tests.pages import csrf_token, login, post_form
 
 ADMIN_PAGES = ("/admin/", "/admin/users", "/admin/users/new", "/admin/catalog", "/admin/api-keys", "/admin/targets",
-               "/admin/questionnaires", "/admin/audit")  # fmt: skip
+               "/admin/held", "/admin/questionnaires", "/admin/audit")  # fmt: skip
 
 
 @pytest.fixture

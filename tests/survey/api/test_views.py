@@ -283,9 +283,9 @@ def test_openapi_document_describes_every_api_route(client, app):
 def test_a_fault_inside_the_submission_stores_nothing_and_a_retry_of_the_key_stores_once(
     client, catalog, auth, monkeypatch, backend
 ):
-    """The database fails after the response row was written but before the transaction ends: nothing is kept,
-    the key is free again, and the client's retry with the same Idempotency-Key stores exactly one response whose
-    answer the key then replays."""
+    """The database fails after the response row was written but before the transaction ends: the client is told
+    to come back (503, Retry-After, the JSON error shape), nothing is kept, the key is free again, and the client's
+    retry with the same Idempotency-Key stores exactly one response whose answer the key then replays."""
     from sqlalchemy.exc import OperationalError
 
     from survey.services.responses import store
@@ -301,8 +301,9 @@ def test_a_fault_inside_the_submission_stores_nothing_and_a_retry_of_the_key_sto
 
     monkeypatch.setattr(store, "add_to_rollups", failing_once)
     headers = {**auth, "Idempotency-Key": "kiosk-3:000777"}
-    with pytest.raises(OperationalError):
-        client.post("/api/v1/responses", json=BODY, headers=headers)
+    refused = client.post("/api/v1/responses", json=BODY, headers=headers)
+    assert refused.status_code == 503 and int(refused.headers["Retry-After"]) > 0
+    assert "retry" in errors_of(refused)[None]
     catalog.rollback()
     assert count(catalog, Response) == 0 and count(catalog, IdempotencyRecord) == 0
     first = client.post("/api/v1/responses", json=BODY, headers=headers)
@@ -311,3 +312,20 @@ def test_a_fault_inside_the_submission_stores_nothing_and_a_retry_of_the_key_sto
     assert count(catalog, Response) == 1
     record = catalog.scalar(select(IdempotencyRecord))
     assert record.status_code == 201 and record.body == {"id": first.get_json()["id"]}
+
+
+def test_a_procedure_the_office_does_not_handle_is_422_and_stores_nothing(client, catalog, auth):
+    """A ward's one-stop shop does not issue driving licences (3.000346, a province's procedure)."""
+    from survey.models import Invitation
+
+    response = client.post("/api/v1/responses", json={**BODY, "procedure_code": "3.000346"}, headers=auth)
+    assert response.status_code == 422
+    message = errors_of(response)["procedure_code"]
+    assert "01.01 does not handle procedure 3.000346" in message and "procedure list" in message
+    refused = invite(client, auth, procedure_code="3.000346")
+    assert refused.status_code == 422
+    assert "does not handle procedure 3.000346" in errors_of(refused)["procedure_code"]
+    assert count(catalog, Response) == count(catalog, Invitation) == 0
+    province = {**BODY, "office_code": "01.00", "procedure_code": "3.000346"}  # the province's centre does
+    assert client.post("/api/v1/responses", json=province, headers=auth).status_code == 201
+    assert invite(client, auth, office_code="01.00", procedure_code="3.000346").status_code == 201

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from survey.extensions import db
 from survey.models import Response
+from survey.services.responses.spam import render_stamp
 from tests.pages import ClientRequest
 from tests.survey.citizen.server import hidden_fields
 
@@ -37,3 +40,9 @@ def latest_response() -> Response:
     response = db.session.scalars(select(Response).order_by(Response.id.desc()).limit(1)).first()
     assert response is not None
     return response
+
+
+def opened_seconds_ago(app: Flask, hidden: dict[str, str], seconds: int) -> dict[str, str]:
+    """The form as a person sends it: the same fields, but rendered `seconds` before now (not held as too fast)."""
+    started = datetime.now(UTC) - timedelta(seconds=seconds)
+    return {**hidden, "started": render_stamp(app.config["SECRET_KEY"], hidden["submission_key"], started)}

@@ -14,7 +14,7 @@ from tests.conftest import make_app
 from tests.factories import PROCEDURE, make_dossier_link, make_poster_link
 from tests.pages import ClientRequest
 from tests.questionnaires import import_version, local_question, questionnaire_file, reworded
-from tests.survey.citizen.helpers import latest_response, open_form, response_count
+from tests.survey.citizen.helpers import latest_response, open_form, opened_seconds_ago, response_count
 from tests.survey.citizen.server import hidden_fields
 
 NEW_WORDING = "Nhìn chung, ông/bà đánh giá thế nào về việc giải quyết hồ sơ lần này?"
@@ -104,9 +104,9 @@ def test_a_required_local_question_must_be_answered(client, links):
     assert response_count() == 0
 
 
-def test_local_answers_are_stored_typed_with_the_set_the_form_showed(client, links, backend):
+def test_local_answers_are_stored_typed_with_the_set_the_form_showed(app, client, links, backend):
     version_2(local_questions=province_questions())
-    hidden = open_form(client, links.poster_procedure)
+    hidden = opened_seconds_ago(app, open_form(client, links.poster_procedure), 90)  # a person, not a script
     sent = {**hidden, "rating": "4", "local_parking": "no", "local_waiting": "2", "local_heard_from": "sms",
             "local_suggestion": "Gọi cho tôi 0912 345 678 nếu cần"}  # fmt: skip
     assert client.post(f"/s/{links.poster_procedure}", data=sent).status_code == 303

@@ -30,13 +30,16 @@ def test_issue_link_prints_one_absolute_url(app, runner, catalog):
     assert second.exit_code == 0 and second.stdout.strip() != url
 
 
-def test_issue_public_link_is_stable(runner, catalog):
+def test_issue_public_link_is_stable(app, runner, catalog):
     first = runner.invoke(args=["issue-link", "--office", "01.01", "--public"])
     again = runner.invoke(args=["issue-link", "--office", "01.01", "--public"])
     chosen = runner.invoke(args=["issue-link", "--office", "01.01", "--public", "--procedure", "1.001193"])
     assert first.exit_code == again.exit_code == chosen.exit_code == 0
     assert first.stdout == again.stdout != chosen.stdout
-    assert invitations(catalog) == 2
+    assert invitations(catalog) == 0  # a poster link is derived from its office, procedure and channel: no row
+    state = resolve_link(catalog, chosen.stdout.strip().rsplit("/", 1)[1], secret=app.config["SECRET_KEY"])
+    assert state.status == "valid" and state.invitation.is_public
+    assert (state.invitation.office.code, state.invitation.procedure.code) == ("01.01", "1.001193")
 
 
 @pytest.mark.parametrize(
@@ -50,6 +53,9 @@ def test_issue_public_link_is_stable(runner, catalog):
         (["--office", "01.01"], "--public"),
         (["--office", "01.01", "--public", "--channel", "fax"], "fax"),
         (["--office", "01.01", "--procedure", "1.001193", "--dossier", "AB-12", "--expires-days", "0"], "0"),
+        # a ward office does not issue driving licences (a province-level procedure)
+        (["--office", "01.01", "--procedure", "3.000346", "--dossier", "AB-12"], "does not handle procedure 3.000346"),
+        (["--office", "01.01", "--public", "--procedure", "3.000346"], "does not handle procedure 3.000346"),
     ],
 )
 def test_issue_link_with_bad_input_fails_clearly_and_stores_nothing(runner, catalog, args, message):

