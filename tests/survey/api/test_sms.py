@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -199,3 +200,32 @@ def test_reading_the_contact_queue_is_not_possible_through_the_api(client, auth,
     reply(client, "goi lai", message_id="2")
     entries = catalog.scalars(select(AuditEntry)).all()
     assert all("912345678" not in json.dumps(entry.details or {}) for entry in entries)
+
+
+def test_a_dossier_gets_at_most_an_invitation_and_a_reminder_and_none_after_opting_out(client, auth, gateway, catalog):
+    invite(client, auth)
+    invite(client, auth)  # the reminder
+    third = client.post("/api/v1/invitations", json={**INVITE, "phone": PHONE}, headers=auth)
+    assert third.status_code == 422 and third.get_json()["errors"][0]["field"] == "phone"
+    other = {**INVITE, "dossier_code": "000.00.31.H56-250115-0002"}
+    assert client.post("/api/v1/invitations", json={**other, "phone": PHONE}, headers=auth).status_code == 201
+    assert reply(client, "tu choi", message_id="1").get_json() == {"outcome": "opted_out"}
+    again = client.post("/api/v1/invitations", json={**other, "phone": PHONE}, headers=auth)
+    assert again.status_code == 422 and "no more" in again.get_json()["errors"][0]["message"]
+    assert len(gateway.messages) == 4  # three invitations and the opt-out's confirmation
+
+
+def test_purge_forgets_the_number_once_the_reply_window_closes(app, client, auth, gateway, catalog, runner):
+    invite(client, auth, sms_mode="reply")
+    assert runner.invoke(args=["purge"]).exit_code == 0
+    catalog.expire_all()
+    assert catalog.scalars(select(SmsInvitation.phone_hash)).one() is not None  # the window is still open
+    catalog.execute(SmsInvitation.__table__.update().values(reply_until=datetime.now(UTC) - timedelta(minutes=1)))
+    catalog.commit()
+    result = runner.invoke(args=["purge"])
+    assert result.exit_code == 0 and "Forgot 1 SMS number hash" in result.output
+    catalog.expire_all()
+    assert catalog.scalars(select(SmsInvitation.phone_hash)).one() is None
+    assert catalog.scalars(select(SmsOutbox.to_phone)).all() == [None]
+    assert reply(client, "5", message_id="late").get_json() == {"outcome": "unknown"}  # a reply too late
+    assert responses(catalog) == []
