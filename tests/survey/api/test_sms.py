@@ -102,7 +102,7 @@ def test_without_a_configured_secret_every_message_is_refused(app, client, auth,
     assert reply(client, "5", message_id="z", secret="").status_code == 401
 
 
-def test_an_unreadable_reply_gets_one_help_message_and_a_second_none(client, auth, gateway, catalog):
+def test_an_unreadable_reply_gets_one_help_message_and_a_second_none(backend, client, auth, gateway, catalog):
     invite(client, auth, sms_mode="reply")
     assert reply(client, "cam on", message_id="a").get_json() == {"outcome": "help"}
     assert reply(client, "10", message_id="b").get_json() == {"outcome": "ignored"}
@@ -114,7 +114,7 @@ def test_an_unreadable_reply_gets_one_help_message_and_a_second_none(client, aut
     assert [response.rating for response in responses(catalog)] == [5]
 
 
-def test_later_text_is_appended_to_the_comment_redacted(client, auth, gateway, catalog):
+def test_later_text_is_appended_to_the_comment_redacted(backend, client, auth, gateway, catalog):
     invite(client, auth, sms_mode="reply")
     reply(client, "5 sao, can bo nhiet tinh", message_id="1")
     assert reply(client, "Chi Lan goi 0987654321 huong dan rat ky", message_id="2").get_json() == {"outcome": "comment"}
@@ -158,7 +158,9 @@ def test_a_reply_from_an_unknown_number_stores_nothing_and_sends_nothing(client,
     assert responses(catalog) == [] and len(gateway.messages) == 1
 
 
-def test_the_invitation_is_kept_when_the_gateway_is_down_and_send_sms_retries_it(app, client, auth, catalog, runner):
+def test_the_invitation_is_kept_when_the_gateway_is_down_and_send_sms_retries_it(
+    backend, app, client, auth, catalog, runner
+):
     server = emulator.start(secret=SECRET, fail=1)
     app.config.update(SMS_GATEWAY_URL=server.url, SMS_SECRET=SECRET, SMS_DAY_START=0, SMS_DAY_END=24)
     try:

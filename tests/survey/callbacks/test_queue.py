@@ -33,7 +33,9 @@ def requests(catalog):
     return ids
 
 
-def test_an_official_sees_only_the_requests_of_their_offices_and_each_view_is_audited(client, catalog, requests):
+def test_an_official_sees_only_the_requests_of_their_offices_and_each_view_is_audited(
+    backend, client, catalog, requests
+):
     official = make_user(role="official", office="01.00")  # Hà Nội's centre and the wards under it
     sign_in(client, official)
     page = client.get("/callbacks/")
@@ -77,7 +79,7 @@ def test_a_request_is_marked_handled_with_its_outcome_only_within_scope(client, 
     assert "Đã gọi, đã hướng dẫn" in client.get("/callbacks/?handled=1").get_data(as_text=True)
 
 
-def test_contacts_are_purged_after_the_retention_period(runner, catalog, requests):
+def test_contacts_are_purged_after_the_retention_period(backend, runner, catalog, requests):
     old = make_responses(office="79.01", ratings=[3])[0]
     request_callback(catalog, response_id=old, contact="0912000111", retention_days=90,
                      consented_at=datetime.now(UTC) - timedelta(days=91))  # fmt: skip
@@ -87,7 +89,7 @@ def test_contacts_are_purged_after_the_retention_period(runner, catalog, request
     assert sorted(catalog.scalars(select(CallbackContact.contact))) == ["+84987650001", "lan.test@example.vn"]
 
 
-def test_contacts_appear_in_no_export_download_or_api(app, client, runner, catalog, requests, tmp_path):
+def test_contacts_appear_in_no_export_download_or_api(backend, app, client, runner, catalog, requests, tmp_path):
     secrets = ("987650001", "lan.test", "example.vn")
     outputs = {"/results.csv": client.get("/results.csv").get_data(as_text=True)}
     outputs["/results/79.01"] = client.get("/results/79.01").get_data(as_text=True)
