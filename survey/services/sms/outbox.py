@@ -69,6 +69,11 @@ def next_daytime(now: datetime, day_start: int, day_end: int) -> datetime | None
     return start.astimezone(UTC)
 
 
+def _utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes (stored as UTC); PostgreSQL aware ones in the session's time zone."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def _claim(session: Session, message_id: int, now: datetime) -> bool:
     claimed = session.execute(
         update(SmsOutbox)
@@ -112,7 +117,7 @@ def send_message_now(session: Session, message_id: int, settings: SendSettings, 
         return "gone" if message is None else message.status
     later = next_daytime(now, settings.day_start, settings.day_end) if message.daytime_only else None
     if later is not None:
-        message.next_attempt_at = max(later, message.next_attempt_at.replace(tzinfo=UTC))
+        message.next_attempt_at = max(later, _utc(message.next_attempt_at))
         session.commit()
         return "waiting"
     if not _claim(session, message_id, now):
