@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey.models import Invitation, Response
+from survey.models_contacts import CallbackContact
 from survey.models_sms import SmsInbound, SmsInvitation, SmsOutbox
 from survey.services.callbacks.requests import add_callback
 from survey.services.responses.store import COMMENT_MAX, AlreadyRated, Answers, prepare_comment, store_response
@@ -147,6 +148,21 @@ def _help_once(session: Session, sms: SmsInvitation, phone: str, now: datetime) 
     return InboundResult("help", to_send=[_reply_to(session, sms, phone, HELP, "help", now)])
 
 
+def _callback(session: Session, sms: SmsInvitation, response_id: int, phone: str, settings: InboundSettings,
+              now: datetime) -> InboundResult:  # fmt: skip
+    """A call-back request with the number the reply came from; the consent text goes back once per response (our
+    own text names the keyword, so a phone that echoes messages back must not start a loop)."""
+    asked = session.scalar(
+        select(CallbackContact.id).where(CallbackContact.response_id == response_id, CallbackContact.status == "open")
+    )
+    add_callback(session, response_id=response_id, contact=phone, consented_at=now,
+                 retention_days=settings.retention_days, channel="sms")  # fmt: skip
+    if asked is not None:
+        return InboundResult("callback", response_id)
+    text = callback_text(settings.callback_days, settings.retention_days)
+    return InboundResult("callback", response_id, [_reply_to(session, sms, phone, text, "callback", now)])
+
+
 @rolls_back_on_error
 def handle_inbound(
     session: Session, message: InboundMessage, settings: InboundSettings, *, now: datetime | None = None
@@ -178,11 +194,7 @@ def handle_inbound(
     if response_id is None:
         return _finish(session, message, _help_once(session, sms, phone, now), now)
     if reply.callback:
-        add_callback(session, response_id=response_id, contact=phone, consented_at=now,
-                     retention_days=settings.retention_days, channel="sms")  # fmt: skip
-        text = callback_text(settings.callback_days, settings.retention_days)
-        result = InboundResult("callback", response_id, [_reply_to(session, sms, phone, text, "callback", now)])
-        return _finish(session, message, result, now)
+        return _finish(session, message, _callback(session, sms, response_id, phone, settings, now), now)
     if outcome is None:
         outcome = _append_comment(session, response_id, reply.comment, _submission_key(message))
     return _finish(session, message, InboundResult(outcome, response_id), now)

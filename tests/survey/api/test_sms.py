@@ -140,6 +140,9 @@ def test_the_callback_keyword_asks_for_a_call_back_with_the_number_and_sends_the
     assert consent["to"] == "+84912345678" and "2 ngay lam viec" in consent["text"] and "xoa" in consent["text"]
     [response] = responses(catalog)
     assert response.comment is None  # the keyword is not a comment, and the number never reaches the response
+    # a phone that echoes our consent text back (it names the keyword) gets no second one: no loop
+    assert reply(client, consent["text"], message_id="3").get_json() == {"outcome": "callback"}
+    assert len(gateway.messages) == 2 and len(catalog.scalars(select(CallbackContact)).all()) == 1
 
 
 def test_opting_out_closes_the_window_at_once(client, auth, gateway, catalog):
