@@ -64,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     from survey.admin.views import admin
     from survey.api.views import api
     from survey.auth.views import auth
+    from survey.callbacks.views import callbacks
     from survey.citizen.views import citizen
     from survey.dashboard.views import dashboard
     from survey.main.views import main
@@ -71,13 +72,26 @@ def _register_blueprints(app: Flask) -> None:
     from survey.results.views import results
     from survey.themes.views import themes
 
-    for blueprint in (main, citizen, api, auth, dashboard, themes, admin, research, results, account):
+    for blueprint in (main, citizen, api, auth, dashboard, themes, admin, research, results, account, callbacks):
         app.register_blueprint(blueprint)
 
 
 def _register_commands(app: Flask) -> None:
-    from survey.cli import alerts, backup, catalog, demo, figures, links, questionnaire, report, research, themes, users
+    from survey.cli import (
+        alerts,
+        backup,
+        catalog,
+        demo,
+        figures,
+        links,
+        questionnaire,
+        report,
+        research,
+        sms,
+        themes,
+        users,
+    )
 
-    for module in (catalog, demo, report, links, users, figures, themes, research, alerts, backup, questionnaire):
+    for module in (catalog, demo, report, links, users, figures, themes, research, alerts, backup, questionnaire, sms):
         for command in module.COMMANDS:
             app.cli.add_command(command)

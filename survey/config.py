@@ -62,6 +62,16 @@ class Config:
     SPAM_ADDRESS_DAILY_CAP = 10  # answers per connection and day before they are held back
     SPAM_ADDRESS_DAILY_LIMIT = 200  # submissions per connection and day before they are refused
     SPAM_TRUSTED_NETWORKS: ClassVar[tuple[str, ...]] = ()  # e.g. the office Wi-Fi, kiosk tablets: no address rules
+    # SMS (survey/services/sms/): the gateway messages go to, the key that signs them both ways, how long a reply
+    # is accepted (and the number's hash kept), and the hours invitations may be sent (Vietnam time).
+    SMS_GATEWAY_URL = ""
+    SMS_GATEWAY_TOKEN = ""  # sent as `Authorization: Bearer …` to the gateway when set
+    SMS_SECRET = ""  # empty: every inbound message is refused (401)
+    SMS_REPLY_HOURS = 72
+    SMS_DAY_START = 7
+    SMS_DAY_END = 21
+    SMS_SEND_AT_ONCE = True  # the API tries a new invitation's SMS at once; `send-sms` sends what is left
+    CALLBACK_WORKING_DAYS = 2  # the thank-you page and the SMS say a call-back comes within this many working days
 
 
 class DevelopmentConfig(Config):
@@ -124,6 +134,9 @@ def settings_from_environment(environ: Mapping[str, str] | None = None) -> dict[
         "SURVEY_MAIL_FROM": "MAIL_FROM",
         "SURVEY_METRICS_ALLOW": "METRICS_ALLOW",
         "SURVEY_METRICS_TOKEN": "METRICS_TOKEN",
+        "SURVEY_SMS_GATEWAY_URL": "SMS_GATEWAY_URL",
+        "SURVEY_SMS_GATEWAY_TOKEN": "SMS_GATEWAY_TOKEN",
+        "SURVEY_SMS_SECRET": "SMS_SECRET",
     }
     for variable, key in plain.items():
         if environ.get(variable, "").strip():
@@ -136,6 +149,10 @@ def settings_from_environment(environ: Mapping[str, str] | None = None) -> dict[
         settings["LOG_IPS"] = _yes_or_no("SURVEY_LOG_IPS", environ["SURVEY_LOG_IPS"])
     if environ.get("SURVEY_RETENTION_DAYS", "").strip():
         settings["RETENTION_DAYS"] = _whole_number("SURVEY_RETENTION_DAYS", environ["SURVEY_RETENTION_DAYS"])
+    for variable, key in (("SURVEY_SMS_REPLY_HOURS", "SMS_REPLY_HOURS"),
+                          ("SURVEY_CALLBACK_WORKING_DAYS", "CALLBACK_WORKING_DAYS")):  # fmt: skip
+        if environ.get(variable, "").strip():
+            settings[key] = _whole_number(variable, environ[variable])
     settings.update(_spam_settings(environ))
     return settings
 

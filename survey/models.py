@@ -279,18 +279,6 @@ class SubmissionSignal(Base):
     response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
 
 
-class CallbackContact(Base):
-    """Contact details a citizen chose to leave for a call-back; deleted after the retention period."""
-
-    __tablename__ = "callback_contacts"
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), index=True)
-    contact: Mapped[str] = mapped_column(String(255))
-    consented_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    delete_after: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-
-
 class IdempotencyRecord(Base):
     """The first answer given to an API request with an Idempotency-Key, per API key."""
 
@@ -498,8 +486,10 @@ class ApiKey(Base):
 
 # The alerts' tables live in their own module (this one is near its size limit); importing it here keeps them in
 # `Base.metadata` for migrations and tests.
-import survey.models_alerts  # noqa: E402, F401
+import survey.models_alerts  # noqa: E402
+import survey.models_sms  # noqa: E402, F401
 from survey.models_access import AuditEntry, RateLimitCounter, UserSession  # noqa: E402, F401
+from survey.models_contacts import CallbackContact  # noqa: E402, F401
 from survey.models_questionnaire import LocalAnswer as LocalAnswer  # noqa: E402
 from survey.models_questionnaire import LocalQuestion as LocalQuestion  # noqa: E402
 from survey.models_questionnaire import LocalQuestionSet as LocalQuestionSet  # noqa: E402

@@ -352,6 +352,7 @@ def questionnaire_preview(version_id: int):
         return render_template(
             "citizen/form.html", page=page, form=form, questions=questions(page.definition, language),
             local_questions=local_questions(page, language), notice=None, preview=True, office_code=office.code,
+            retention_days=current_app.config["RETENTION_DAYS"],
         )  # fmt: skip
 
 

@@ -7,10 +7,13 @@ from typing import Any
 from analysis.periods import MONTH_PATTERN
 from survey.api.schemas import CODE_MAX, CODE_PATTERN, CODE_TEXT
 from survey.models import AGE_BANDS, CHANNELS, ELEMENTS, EXTRA_PAYMENT, ON_TIME, SERVICE_MODES, SEXES
+from survey.models_sms import SMS_MODES
 from survey.services.catalog.local_questions import TEXT_MAX
 from survey.services.reporting.summary import GROUPS
 from survey.services.responses.invitations import DOSSIER_MAX, DOSSIER_MIN, DOSSIER_PATTERN, MAX_EXPIRES_DAYS
 from survey.services.responses.store import COMMENT_MAX
+from survey.services.sms.inbound import INBOUND_OUTCOMES
+from survey.services.sms.phone import PHONE_PATTERN
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -52,8 +55,18 @@ INVITATION_EXAMPLES: dict[str, Any] = {
         "summary": "A link for a returned dossier, printed as a QR code on the receipt",
         "value": {"procedure_code": "1.001193", "office_code": "79.01", "dossier_code": "000.00.31.H56-240115-0001"},
     },
+    "sms_reply": {
+        "summary": "The service sends the citizen a question by SMS; the rating comes back as a reply",
+        "value": {
+            "procedure_code": "1.001193",
+            "office_code": "79.01",
+            "dossier_code": "000.00.31.H56-240115-0003",
+            "phone": "0912345678",
+            "sms_mode": "reply",
+        },
+    },
     "sms": {
-        "summary": "A link sent by SMS, open for a week",
+        "summary": "A link the one-stop system sends by SMS itself, open for a week",
         "value": {
             "procedure_code": "1.001193",
             "office_code": "79.01",
@@ -125,7 +138,30 @@ SCHEMAS: dict[str, Any] = {
                 **_nullable_int(1, MAX_EXPIRES_DAYS, "days the link stays open; null = the default"),
                 "default": 30,
             },
+            "phone": {
+                "type": ["string", "null"],
+                "pattern": PHONE_PATTERN,
+                "description": "A Vietnamese mobile number: the service sends the invitation by SMS through its "
+                "gateway (channel sms). Kept in clear only until sent, then as a keyed hash until the reply window "
+                "closes. Spaces, dots and dashes between digits are forgiven.",
+                "examples": ["0912345678", "+84912345678"],
+            },
+            "sms_mode": {
+                **_nullable_enum(SMS_MODES),
+                "default": "link",
+                "description": "link: the SMS carries the survey link; reply: it asks for a rating 1-5 by reply",
+            },
         },
+        "allOf": [
+            {  # the service sends the SMS: channel sms (or left out)
+                "if": {"required": ["phone"], "properties": {"phone": {"type": "string"}}},
+                "then": {"properties": {"channel": {"enum": ["sms", None]}}},
+            },
+            {  # how to send is asked only of an SMS the service sends
+                "if": {"required": ["sms_mode"], "properties": {"sms_mode": {"type": "string"}}},
+                "then": {"required": ["phone"], "properties": {"phone": {"type": "string"}}},
+            },
+        ],
     },
     "Invitation": {
         "type": "object",
@@ -136,6 +172,11 @@ SCHEMAS: dict[str, Any] = {
             "expires_at": {"type": "string", "format": "date-time"},
             "qr_svg_url": {"type": "string", "format": "uri"},
             "qr_png_url": {"type": "string", "format": "uri"},
+            "sms_mode": {"enum": list(SMS_MODES), "description": "only when the service sends the SMS"},
+            "sms_status": {
+                "enum": ["sent", "retrying", "waiting", "pending", "failed"],
+                "description": "the first attempt to send: waiting = held until 07:00; retried by `send-sms`",
+            },
         },
     },
     "ResponseRequest": {
@@ -191,6 +232,22 @@ SCHEMAS: dict[str, Any] = {
         },
     },
     "StoredResponse": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}},
+    "SmsInbound": {
+        "type": "object",
+        "required": ["message_id", "from", "text"],
+        "description": "Sent by the SMS gateway, with X-Signature = hex HMAC-SHA256 of the raw body under "
+        "SURVEY_SMS_SECRET. Other fields are ignored.",
+        "properties": {
+            "message_id": {"type": "string", "minLength": 1, "maxLength": 100, "description": "the gateway's id"},
+            "from": {"type": "string", "examples": ["+84912345678"]},
+            "text": {"type": "string", "examples": ["5 hai long"]},
+        },
+    },
+    "SmsOutcome": {
+        "type": "object",
+        "required": ["outcome"],
+        "properties": {"outcome": {"enum": list(INBOUND_OUTCOMES)}},
+    },
     "SummaryRow": {
         "type": "object",
         "description": "The group key (procedure, office, month or channel) holds a code.",
@@ -274,6 +331,29 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                             "content": {"image/svg+xml": {}, "image/png": {}},
                         },
                         "404": _errors("No link has this token"),
+                    },
+                }
+            },
+            "/api/v1/sms/inbound": {
+                "post": {
+                    "operationId": "smsInbound",
+                    "summary": "A citizen's SMS reply, forwarded by the gateway (signed, handled once per message_id)",
+                    "security": [],
+                    "parameters": [
+                        {"name": "X-Signature", "in": "header", "required": True, "schema": {"type": "string"}}
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("SmsInbound")}},
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "What the reply did",
+                            "content": {"application/json": {"schema": _ref("SmsOutcome")}},
+                        },
+                        "400": _errors("The body is not JSON"),
+                        "401": _errors("Missing or wrong X-Signature, or no SMS secret configured"),
+                        "422": _errors("Missing fields"),
                     },
                 }
             },

@@ -17,9 +17,11 @@ from typing import Any
 
 from survey.cleaning import clean_text
 from survey.models import AGE_BANDS, CHANNELS, ELEMENTS, EXTRA_PAYMENT, ON_TIME, SERVICE_MODES, SEXES
+from survey.models_sms import SMS_MODES
 from survey.services.catalog.local_questions import TEXT_MAX
 from survey.services.responses.invitations import MAX_EXPIRES_DAYS
 from survey.services.responses.store import COMMENT_MAX, LANGUAGES, Answers
+from survey.services.sms.phone import PhoneError, normalise_phone
 
 CODE_MAX = 80
 _NAME_SHOWN = 40  # unknown field names are echoed back shortened
@@ -60,6 +62,8 @@ class InvitationRequest:
     dossier_code: str
     channel: str
     expires_days: int
+    phone: str | None = None  # normalised (+84…): the service sends the invitation by SMS
+    sms_mode: str = "link"
 
 
 ANSWER_FIELDS = (
@@ -80,7 +84,7 @@ RESPONSE_FIELDS = (
     "local_answers",
 )  # fmt: skip
 _LOCAL_CODE = re.compile(r"[a-z][a-z0-9_]{0,29}")
-INVITATION_FIELDS = ("procedure_code", "office_code", "dossier_code", "channel", "expires_days")
+INVITATION_FIELDS = ("procedure_code", "office_code", "dossier_code", "channel", "expires_days", "phone", "sms_mode")
 
 
 def _whole(value: object) -> int | None:
@@ -261,12 +265,32 @@ def parse_invitation_body(body: Any) -> tuple[InvitationRequest | None, list[Fie
     procedure_code = _code(body, "procedure_code", errors)
     office_code = _code(body, "office_code", errors)
     dossier_code = _code(body, "dossier_code", errors)
-    channel = _choice(body, "channel", CHANNELS, errors) or "qr"
+    channel = _choice(body, "channel", CHANNELS, errors)
     expires_days = _integer(body, "expires_days", 1, MAX_EXPIRES_DAYS, errors)
+    phone, sms_mode = _sms_fields(body, channel, errors)
     if errors:
         return None, errors
     assert procedure_code is not None and office_code is not None and dossier_code is not None
-    return InvitationRequest(procedure_code, office_code, dossier_code, channel, expires_days or 30), []
+    channel = channel or ("sms" if phone else "qr")
+    wanted = InvitationRequest(procedure_code, office_code, dossier_code, channel, expires_days or 30, phone, sms_mode)
+    return wanted, []
+
+
+def _sms_fields(body: dict[str, Any], channel: str | None, errors: list[FieldError]) -> tuple[str | None, str]:
+    """`phone` (the service sends the SMS; channel sms or absent) and `sms_mode` (only with a phone)."""
+    raw, sms_mode = body.get("phone"), _choice(body, "sms_mode", SMS_MODES, errors)
+    if raw is None:
+        if sms_mode is not None:
+            errors.append(FieldError("sms_mode", "only with a phone number to send the SMS to"))
+        return None, "link"
+    if channel not in (None, "sms"):
+        errors.append(FieldError("phone", "only with channel sms"))
+        return None, "link"
+    try:
+        return normalise_phone(raw), sms_mode or "link"
+    except PhoneError as exc:
+        errors.append(FieldError("phone", str(exc)))
+        return None, "link"
 
 
 def office_code_of(body: Any) -> str | None:

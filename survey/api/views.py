@@ -15,7 +15,14 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from survey.api.auth import Caller, api_rate_limit, key_caller, rate_limit_key, reader_caller
 from survey.api.openapi import openapi_document
-from survey.api.schemas import FieldError, office_code_of, parse_invitation_body, parse_response_body
+from survey.api.schemas import (
+    FieldError,
+    InvitationRequest,
+    office_code_of,
+    parse_invitation_body,
+    parse_response_body,
+)
+from survey.api.sms import inbound_settings, parse_inbound, send_settings, signature_valid
 from survey.api.summary import parse_summary_query
 from survey.extensions import csrf, db, limiter
 from survey.services.accounts.scoping import may_see_office
@@ -25,8 +32,11 @@ from survey.services.reporting.summary import satisfaction_summary
 from survey.services.reporting.weighted import as_fields, weighted_figures
 from survey.services.responses import idempotency
 from survey.services.responses.api_submission import ApiSubmission, IdempotencyKey, submit_api_response
-from survey.services.responses.invitations import LinkError, issue_dossier_link, link_url, resolve_link
+from survey.services.responses.invitations import IssuedLink, LinkError, issue_dossier_link, link_url, resolve_link
 from survey.services.responses.qr import qr_png, qr_svg
+from survey.services.sms.inbound import handle_inbound
+from survey.services.sms.invitations import invite_by_sms
+from survey.services.sms.outbox import send_message_now
 
 api = Blueprint("api", __name__)
 csrf.exempt(api)
@@ -52,10 +62,11 @@ def _not_json(constant: str) -> None:
     raise ValueError(f"{constant} is not JSON")
 
 
-def _json_body() -> tuple[Any, tuple[Response, int] | None]:
+def _json_body(raw: bytes | None = None) -> tuple[Any, tuple[Response, int] | None]:
     """The parsed body, or an error: unreadable JSON is 400 (deep nesting and bad UTF-8 included)."""
     try:
-        return json.loads(request.get_data(cache=False) or b"null", parse_constant=_not_json), None
+        raw = request.get_data(cache=False) if raw is None else raw
+        return json.loads(raw or b"null", parse_constant=_not_json), None
     except (ValueError, RecursionError):
         return None, _error(400, None, "the body must be JSON (Content-Type: application/json, UTF-8)")
 
@@ -88,6 +99,8 @@ def create_invitation() -> Any:
     wanted, errors = parse_invitation_body(body)
     if wanted is None:
         return errors_response(422, errors)
+    if wanted.phone is not None:
+        return _invite_by_sms(caller, wanted)
     try:
         link = issue_dossier_link(
             db.session(),
@@ -102,14 +115,57 @@ def create_invitation() -> Any:
         )
     except LinkError as exc:
         return _error(422, exc.field, exc.message)
-    answer = {
+    return jsonify(_link_answer(link)), 201, {"Location": link.url}
+
+
+def _link_answer(link: IssuedLink) -> dict[str, Any]:
+    return {
         "token": link.token,
         "url": link.url,
         "expires_at": link.expires_at.isoformat() if link.expires_at else None,
         "qr_svg_url": _absolute("api.invitation_qr", token=link.token, kind="svg"),
         "qr_png_url": _absolute("api.invitation_qr", token=link.token, kind="png"),
     }
-    return jsonify(answer), 201, {"Location": link.url}
+
+
+def _invite_by_sms(caller: Caller, wanted: InvitationRequest) -> Any:
+    """Store the invitation and its queued SMS, then (after the commit) try sending it once: a gateway that is down
+    costs nothing but a retry by `send-sms`. `sms_status`: sent, retrying, waiting (night), failed."""
+    assert caller.api_key is not None and wanted.phone is not None
+    config = current_app.config
+    try:
+        invite = invite_by_sms(
+            db.session(), secret=config["SECRET_KEY"], base_url=config["BASE_URL"], office_code=wanted.office_code,
+            procedure_code=wanted.procedure_code, dossier_code=wanted.dossier_code, phone=wanted.phone,
+            mode=wanted.sms_mode, expires_days=wanted.expires_days, reply_hours=config["SMS_REPLY_HOURS"],
+            api_key_id=caller.api_key.id,
+        )  # fmt: skip
+    except LinkError as exc:
+        return _error(422, exc.field, exc.message)
+    status = "pending"
+    if config["SMS_SEND_AT_ONCE"]:
+        status = send_message_now(db.session(), invite.message_id, send_settings(config))
+    answer = {**_link_answer(invite.link), "sms_mode": wanted.sms_mode, "sms_status": status}
+    return jsonify(answer), 201, {"Location": invite.link.url}
+
+
+@api.post("/api/v1/sms/inbound")
+def sms_inbound() -> Any:
+    """A citizen's SMS reply, from the gateway: signed, handled once per message id, answered at once if needed."""
+    raw = request.get_data(cache=True)
+    if not signature_valid(current_app.config["SMS_SECRET"], raw, request.headers.get("X-Signature")):
+        return _error(401, "X-Signature", "send the hex HMAC-SHA256 of the body under the shared SMS secret")
+    body, error = _json_body(raw)
+    if error:
+        return error
+    message, errors = parse_inbound(body)
+    if message is None:
+        return errors_response(422, errors)
+    result = handle_inbound(db.session(), message, inbound_settings(current_app.config))
+    settings = send_settings(current_app.config)
+    for message_id in result.to_send:
+        send_message_now(db.session(), message_id, settings)
+    return jsonify({"outcome": result.outcome}), 200
 
 
 @api.get("/api/v1/invitations/<token>/qr.<any(svg, png):kind>")

@@ -15,6 +15,7 @@ from wtforms.validators import InputRequired, Optional, ValidationError
 
 from survey.forms import CleanForm
 from survey.models import AGE_BANDS, ELEMENTS, EXTRA_PAYMENT, ON_TIME, SERVICE_MODES, SEXES
+from survey.services.callbacks.requests import ContactError, normalise_contact
 from survey.services.responses.spam import fill_seconds, render_stamp
 from survey.services.responses.store import COMMENT_MAX, Answers
 
@@ -78,6 +79,8 @@ class SurveyForm(CleanForm):
     comment = TextAreaField(validators=[Optional(), _comment_length])
     age_band = _choice(AGE_BANDS)
     sex = _choice(SEXES)
+    callback = BooleanField()  # "Tôi muốn được liên hệ lại": consent to be contacted about this answer
+    callback_contact = StringField()
 
     posted_stamp = ""  # the render stamp as it came back (the form gets a fresh one when it was missing)
 
@@ -102,6 +105,23 @@ class SurveyForm(CleanForm):
         if fill_seconds(secret, self.posted_stamp, self.submission_key.data) is None:
             self.started.data = render_stamp(secret, self.submission_key.data)
         return self
+
+    def validate_callback(self, field: Field) -> None:
+        if self.callback_contact.data and not field.data:
+            raise ValidationError(_l("Tick the box to agree to be contacted, or leave the contact box empty."))
+
+    def validate_callback_contact(self, field: Field) -> None:
+        if self.callback.data and not field.data:
+            raise ValidationError(
+                _l("Enter a phone number or e-mail address so that the office can contact you, or untick the box.")
+            )
+        if field.data:
+            try:
+                normalise_contact(field.data)
+            except ContactError:
+                raise ValidationError(
+                    _l("Enter a mobile number such as 0912 345 678, or an e-mail address such as ten@example.com.")
+                ) from None
 
     def answers(self, *, language: str, service_mode: str | None) -> Answers:
         """The validated answers as the codes the service stores."""

@@ -20,6 +20,7 @@ from survey.citizen.local_fields import local_questions, local_submission, page_
 from survey.extensions import db, limiter
 from survey.i18n import LANGUAGE_COOKIE
 from survey.security import keep_private
+from survey.services.callbacks.requests import request_callback
 from survey.services.responses import invitations
 from survey.services.responses.invitations import LinkError, LinkState, resolve_link
 from survey.services.responses.qr import qr_svg
@@ -85,6 +86,7 @@ def _render_form(page: SurveyPage, form: SurveyForm, status: int, notice: str | 
         questions=questions(page.definition, _language()),
         local_questions=local_questions(page, _language()),
         notice=notice,
+        retention_days=current_app.config["RETENTION_DAYS"],
     )
     return html, status
 
@@ -116,7 +118,7 @@ def _store(page: SurveyPage, form: SurveyForm):
     procedure_id = page.procedure_id(form.procedure.data if "procedure" in form else None)
     assert procedure_id is not None  # the form only accepts procedures of the office's list
     try:
-        store_response(
+        stored = store_response(
             db.session(),
             answers=form.answers(language=_language(), service_mode=page.service_mode),
             office_id=page.invitation.office_id,
@@ -141,7 +143,17 @@ def _store(page: SurveyPage, form: SurveyForm):
     except SQLAlchemyError:
         current_app.logger.exception("survey page: could not store a response")
         return _render_form(page, form, 503, "unavailable")
-    return redirect(url_for(".thanks", token=page.token, kiosk="1" if page.kiosk else None), 303)
+    callback = None
+    if form.callback.data and form.callback_contact.data:
+        try:  # a replay of the same form updates the same request: one per response
+            request_callback(db.session(), response_id=stored.id, contact=form.callback_contact.data,
+                             retention_days=current_app.config["RETENTION_DAYS"], channel="web")  # fmt: skip
+            callback = "1"
+        except SQLAlchemyError:
+            current_app.logger.exception("survey page: could not store a call-back request")
+            return _render_form(page, form, 503, "unavailable")
+    kiosk = "1" if page.kiosk else None
+    return redirect(url_for(".thanks", token=page.token, kiosk=kiosk, callback=callback), 303)
 
 
 def _screening(page: SurveyPage, form: SurveyForm) -> Submission:
@@ -169,6 +181,7 @@ def thanks(token: str):
             kiosk=kiosk,
             seconds=KIOSK_RETURN_SECONDS,
             erasable=not kiosk and _answered_one_time_link(state),
+            callback_days=current_app.config["CALLBACK_WORKING_DAYS"] if request.args.get("callback") == "1" else None,
             office_code=state.invitation.office.code if state and state.invitation else None,
         )
     )

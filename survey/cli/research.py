@@ -18,6 +18,7 @@ from survey.services.responses.retention import (
     token_from_text,
 )
 from survey.services.responses.spam import SIGNAL_DAYS, forget_old_signals
+from survey.services.sms.retention import purge_sms
 
 
 def _names(raw: str | None) -> tuple[str, ...] | None:
@@ -143,14 +144,20 @@ def export_aggregates_command(
 
 @click.command("purge")
 def purge_command() -> None:
-    """Delete call-back contact details past their retention period (SURVEY_RETENTION_DAYS), and the spam
-    rules' records of submissions (hashed addresses) after two days. Safe to repeat.
+    """Delete call-back contact details past their retention period (SURVEY_RETENTION_DAYS), the SMS channel's
+    phone hashes once their reply window has closed (and numbers of messages never sent), and the spam rules'
+    records of submissions (hashed addresses) after two days. Safe to repeat.
 
     Run it daily, e.g. from cron:
 
     \b
         15 3 * * * cd /srv/survey && .venv/bin/flask --app wsgi purge >> /var/log/survey-purge.log 2>&1
     """
+    sms = purge_sms(db.session(), reply_hours=current_app.config["SMS_REPLY_HOURS"])
+    if sms.hashes or sms.numbers:
+        click.echo(
+            f"Forgot {sms.hashes} SMS number hash(es) whose reply window closed and {sms.numbers} unsent number(s)."
+        )
     forgotten = forget_old_signals(db.session())
     if forgotten:
         click.echo(f"Deleted {forgotten} spam-check record(s) of submissions older than {SIGNAL_DAYS} days.")

@@ -217,7 +217,27 @@ def issue_dossier_link(
     expires_days: int = 30,
     api_key_id: int | None = None,
 ) -> IssuedLink:
-    """A new one-time link for a dossier. Issuing twice gives two links, but the dossier is rated only once.
+    """A new one-time link for a dossier. Issuing twice gives two links, but the dossier is rated only once."""
+    link = add_dossier_link(session, secret=secret, base_url=base_url, office_code=office_code,
+                            procedure_code=procedure_code, dossier_code=dossier_code, channel=channel,
+                            expires_days=expires_days, api_key_id=api_key_id)  # fmt: skip
+    session.commit()
+    return link
+
+
+def add_dossier_link(
+    session: Session,
+    *,
+    secret: str,
+    base_url: str,
+    office_code: str,
+    procedure_code: str,
+    dossier_code: str,
+    channel: str = "qr",
+    expires_days: int = 30,
+    api_key_id: int | None = None,
+) -> IssuedLink:
+    """`issue_dossier_link` inside the caller's transaction (the caller commits): raises LinkError on bad input.
 
     The link remembers the questionnaire version published now: its answers are stored against that version."""
     office = _office(session, office_code)
@@ -245,7 +265,6 @@ def issue_dossier_link(
     session.add(invitation)
     session.flush()
     count_issued(session, invitation)
-    session.commit()
     token = sign_token(secret, invitation.token_id)
     return IssuedLink(token, link_url(base_url, token), expires_at, invitation.id)
 

@@ -102,13 +102,26 @@ INVITATION_PROBES: dict[str, list[Any]] = {
     ],
     "procedure_code": [" 1.001193 ", *CODE_PROBES],
     "office_code": [" 79.01 ", *CODE_PROBES],
+    "phone": [
+        "0912345678",
+        "+84912345678",
+        "84987654321",
+        "0912 345 678",
+        None,
+        ABSENT,
+        "0212345678",
+        "12345",
+        912345678,
+        "0912345678\n",
+    ],
+    "sms_mode": ["reply", None, ABSENT, "voice"],
 }
 BASE_RESPONSE = {"procedure_code": "1.001193", "office_code": "79.01", "channel": "kiosk", "rating": 4}
 
 
 # Fields where the server deliberately forgives more than the schema documents (a dossier code typed with spaces,
 # in lower case or full-width digits is normalised): only "schema-valid → accepted" is checked for them.
-FORGIVING = {"dossier_code"}
+FORGIVING = {"dossier_code", "phone"}
 
 
 def _agreement(client, auth, schema: Draft202012Validator, path: str, body: dict[str, Any], field: str) -> str | None:

@@ -332,7 +332,8 @@ def test_rating_labels_are_the_official_scale(client, links):
     ]  # fmt: skip
     legends = [fieldset.children[0].text() for fieldset in tree.find_all("fieldset")]
     assert legends[0].startswith("Nhìn chung")
-    assert len(tree.find_all("fieldset")) == 13  # rating, 5 elements, 4 facts and the service mode, age, sex
+    # rating, 5 elements, 4 facts and the service mode, the call-back request, age, sex
+    assert len(tree.find_all("fieldset")) == 14
 
 
 def test_thanks_page_offers_erasure_only_for_a_used_one_time_link(client, session):

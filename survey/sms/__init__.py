@@ -1,0 +1,1 @@
+"""Tools for the SMS channel that run beside the application: the local gateway emulator."""
