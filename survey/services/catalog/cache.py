@@ -5,7 +5,7 @@ key's subtree and the active questionnaire version. These change a few times a y
 a new questionnaire version), so each process keeps what it read for `FRESH_FOR` seconds:
 
 - a change committed through a session of this process is seen at once: the commit drops the cache
-  (`install` registers the hook that notices catalog rows in a flush);
+  (`install` registers the hooks that notice catalog rows in a flush or in a bulk UPDATE/DELETE/INSERT);
 - a change made by another process (a command, another worker, another host) is seen within `FRESH_FOR` seconds.
 
 Entries are kept per database engine (tests run many apps in one process), only for things that exist (an unknown
@@ -33,6 +33,7 @@ from survey.models import LocalQuestion, Office, OfficeProcedure, Procedure, Que
 FRESH_FOR = 30.0  # seconds
 MAX_ENTRIES = 4096
 CATALOG_MODELS = (Office, Procedure, OfficeProcedure, QuestionnaireVersion, LocalQuestion)
+CATALOG_TABLES = frozenset(model.__tablename__ for model in CATALOG_MODELS)
 _CHANGED = "survey.catalog_changed"
 
 T = TypeVar("T")
@@ -178,9 +179,10 @@ def _note_catalog_changes(session: Session, _context: Any) -> None:
 
 
 def _note_bulk_changes(state: ORMExecuteState) -> None:
-    """An `update(...)`/`delete(...)`/`insert(...)` statement on a catalog table changes it without a flush."""
-    if (state.is_update or state.is_delete or state.is_insert) and state.bind_mapper is not None:
-        if issubclass(state.bind_mapper.class_, CATALOG_MODELS):
+    """`session.execute(delete(OfficeProcedure)…)` and the like change the catalog without a flush."""
+    if state.is_delete or state.is_update or state.is_insert:
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", None) in CATALOG_TABLES:
             state.session.info[_CHANGED] = True
 
 
