@@ -30,6 +30,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'survey.db'}"
 
+    import survey.models_actions  # noqa: F401  (its tables beside survey.models, for Alembic and the services)
     from survey import database, errors, formatting, i18n, logs, metrics, security, templating
     from survey.auth import guards
     from survey.extensions import babel, csrf, db, limiter
