@@ -77,8 +77,8 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
-    from survey.cli import alerts, backup, catalog, demo, figures, links, report, research, themes, users
+    from survey.cli import alerts, backup, catalog, demo, figures, links, report, research, themes, users, webhooks
 
-    for module in (catalog, demo, report, links, users, figures, themes, research, alerts, backup):
+    for module in (catalog, demo, report, links, users, figures, themes, research, alerts, backup, webhooks):
         for command in module.COMMANDS:
             app.cli.add_command(command)

@@ -28,11 +28,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.models import BigId, Base, Office, Procedure, Theme, User
+from survey.models import Base, BigId, Office, Procedure, Theme, User
 
 ACTION_STATUSES = ("planned", "in_progress", "done")
 WEBHOOK_EVENTS = ("response.created", "alert.raised", "action.published")
 DELIVERY_STATES = ("pending", "delivered", "failed")
+
 
 class Action(Base):
     """An office's answer to what citizens said about one procedure there."""
