@@ -62,6 +62,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from survey.account.views import account
+    from survey.actions.views import actions
     from survey.admin.views import admin
     from survey.api.views import api
     from survey.auth.views import auth
@@ -72,7 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     from survey.results.views import results
     from survey.themes.views import themes
 
-    for blueprint in (main, citizen, api, auth, dashboard, themes, admin, research, results, account):
+    for blueprint in (main, citizen, api, auth, dashboard, themes, actions, admin, research, results, account):
         app.register_blueprint(blueprint)
 
 

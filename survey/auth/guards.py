@@ -23,6 +23,7 @@ View = TypeVar("View", bound=Callable[..., Any])
 AREA_ROLES: dict[str, tuple[str, ...]] = {
     "dashboard": ("official", "researcher", "admin"),
     "themes": ("official", "admin"),
+    "actions": ("official", "admin"),
     "research": ("researcher", "admin"),
     "admin": ("admin",),
 }

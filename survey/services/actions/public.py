@@ -18,7 +18,12 @@ from survey.models_actions import Action
 from survey.services.accounts.scoping import subtree_ids
 from survey.services.reporting.query import OfficeInfo
 
-PUBLIC_LIMIT = 10
+PUBLIC_LIMIT = 5
+THEME_CHARS, CHANGE_CHARS = 150, 300  # the page stays within its 30 KB even with the longest texts
+
+
+def _shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -31,7 +36,8 @@ class PublicAction:
 
 
 def published_actions(session: Session, office: OfficeInfo, *, limit: int = PUBLIC_LIMIT) -> list[PublicAction]:
-    """The office's (and the offices under it) published done actions, newest first."""
+    """The office's (and the offices under it) published done actions, newest first, their texts shortened to fit
+    the page."""
     from analysis.redaction import redact  # its patterns take ~0.1 s to compile: loaded on first use
 
     rows = session.execute(
@@ -46,7 +52,9 @@ def published_actions(session: Session, office: OfficeInfo, *, limit: int = PUBL
         .limit(limit)
     )
     return [
-        PublicAction(redact(theme), redact(change), done_on, code, name)
+        PublicAction(
+            _shortened(redact(theme), THEME_CHARS), _shortened(redact(change), CHANGE_CHARS), done_on, code, name
+        )
         for theme, change, done_on, code, name in rows
         if done_on is not None
     ]
