@@ -72,8 +72,10 @@ def _register_blueprints(app: Flask) -> None:
     from survey.research.views import research
     from survey.results.views import results
     from survey.themes.views import themes
+    from survey.webhooks.views import webhooks
 
-    for blueprint in (main, citizen, api, auth, dashboard, themes, actions, admin, research, results, account):
+    blueprints = (main, citizen, api, auth, dashboard, themes, actions, admin, webhooks, research, results, account)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 

@@ -41,12 +41,12 @@ def register(session, url: str, events: list[str]):
                              allow_local_http=True)  # fmt: skip
 
 
-def store(session, *, rating: int = 5, comment: str | None = COMMENT) -> int:
+def store(session, *, rating: int = 5, comment: str | None = COMMENT, now: datetime | None = T0) -> int:
     office = session.scalar(select(Office.id).where(Office.code == "79.01"))
     procedure = session.scalar(select(Procedure.id).where(Procedure.code == "1.001193"))
     answers = Answers(rating=rating, comment=comment, age_band="25_34", sex="female")
     stored = store_response(session, answers=answers, office_id=office, procedure_id=procedure, channel="kiosk",
-                            verified=False, now=T0)  # fmt: skip
+                            verified=False, now=now)  # fmt: skip
     return stored.id
 
 
