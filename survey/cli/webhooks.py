@@ -10,6 +10,7 @@ import time
 
 import click
 from flask import current_app
+from sqlalchemy.exc import SQLAlchemyError
 
 from survey.extensions import db
 from survey.services.webhooks.delivery import PassResult, deliver_due
@@ -30,12 +31,19 @@ def deliver_webhooks(once: bool, interval: float) -> None:
     """Deliver webhook events (signed, retried with backoff for a day)."""
     timeout = float(current_app.config.get("WEBHOOK_TIMEOUT", 5.0))
     while True:
-        result = deliver_due(db.session(), timeout=timeout)
-        db.session.remove()  # nothing held between passes
-        if once:
+        try:
+            result = deliver_due(db.session(), timeout=timeout)
+        except SQLAlchemyError as error:
+            if once:
+                raise click.ClickException(f"the database cannot be reached: {type(error).__name__}") from None
+            click.echo(f"database unavailable ({type(error).__name__}); trying again in {interval:g} s", err=True)
+            result = None
+        finally:
+            db.session.remove()  # nothing held between passes; a failed pass is rolled back
+        if once and result is not None:
             click.echo(_summary(result))
             return
-        if result.dispatched or result.delivered or result.retrying or result.given_up:
+        if result is not None and (result.dispatched or result.delivered or result.retrying or result.given_up):
             click.echo(_summary(result))
         time.sleep(interval)
 
