@@ -11,6 +11,8 @@ if config.config_file_name and not logging.getLogger().handlers:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
+import survey.models_actions  # noqa: E402, F401  (tables kept outside survey.models, which is full)
+
 target_db = current_app.extensions["migrate"].db
 
 

@@ -30,6 +30,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'survey.db'}"
 
+    import survey.models_actions  # noqa: F401  (its tables beside survey.models, for Alembic and the services)
     from survey import database, errors, formatting, i18n, logs, metrics, security, templating
     from survey.auth import guards
     from survey.extensions import babel, csrf, db, limiter
@@ -61,6 +62,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from survey.account.views import account
+    from survey.actions.views import actions
     from survey.admin.views import admin
     from survey.api.views import api
     from survey.auth.views import auth
@@ -71,8 +73,11 @@ def _register_blueprints(app: Flask) -> None:
     from survey.research.views import research
     from survey.results.views import results
     from survey.themes.views import themes
+    from survey.webhooks.views import webhooks
 
-    for blueprint in (main, citizen, api, auth, dashboard, themes, admin, research, results, account, callbacks):
+    blueprints = (main, citizen, api, auth, dashboard, themes, actions, admin, webhooks, research, results, account,
+                  callbacks)  # fmt: skip
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 
@@ -90,8 +95,11 @@ def _register_commands(app: Flask) -> None:
         sms,
         themes,
         users,
+        webhooks,
     )
 
-    for module in (catalog, demo, report, links, users, figures, themes, research, alerts, backup, questionnaire, sms):
+    commands = (catalog, demo, report, links, users, figures, themes, research, alerts, backup, questionnaire, sms,
+                webhooks)  # fmt: skip
+    for module in commands:
         for command in module.COMMANDS:
             app.cli.add_command(command)

@@ -67,3 +67,4 @@ SPAM_REASON_LABELS = {
     "address_burst": _l("Several answers from one connection within an hour"),
     "identical_burst": _l("The same answers several times in a few minutes on this link"),
 }
+ACTION_STATUS_LABELS = {"planned": _l("Planned"), "in_progress": _l("In progress"), "done": _l("Done")}

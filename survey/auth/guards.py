@@ -24,6 +24,7 @@ AREA_ROLES: dict[str, tuple[str, ...]] = {
     "dashboard": ("official", "researcher", "admin"),
     "themes": ("official", "admin"),
     "callbacks": ("official", "admin"),
+    "actions": ("official", "admin"),
     "research": ("researcher", "admin"),
     "admin": ("admin",),
 }

@@ -19,6 +19,7 @@ from survey.extensions import db
 from survey.formatting import percent
 from survey.results.forms import SearchForm
 from survey.results.trend import trend
+from survey.services.actions.public import published_actions
 from survey.services.publication.offices import count_under, find_office, list_offices, parent_of
 from survey.services.publication.period import public_period
 from survey.services.publication.results import PUBLIC_MIN_N, office_results, overall_figures
@@ -94,6 +95,7 @@ def office(office_code: str):
         pages=pages,
         parent=parent_of(db.session(), found),
         under=count_under(db.session(), found),
+        actions=published_actions(db.session(), found),
     )
 
 

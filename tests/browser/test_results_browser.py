@@ -30,12 +30,15 @@ PAGES = (
     "/results/79.01",
     "/results/01.01",
     "/results/79.00?lang=en",
+    "/results/79.03",  # with published actions ("Bạn nói – chúng tôi làm"), the longest texts they may have
+    "/results/79.03?lang=en",
 )
 
 
 def _seed(database_url: str, tmp_path: Path) -> None:
     """The results data set, and every procedure answered every month at the Hồ Chí Minh City wards: the
-    heaviest office page (ten procedures, each with twelve published months)."""
+    heaviest office page (ten procedures, each with twelve published months); 79.03 also publishes the most
+    actions its page shows, each with the longest texts."""
     from sqlalchemy import select
 
     from survey.extensions import db
@@ -51,8 +54,29 @@ def _seed(database_url: str, tmp_path: Path) -> None:
         for index, code in enumerate(codes):
             for month in period.months:
                 make_responses(office=f"79.0{index % 5 + 1}", procedure=code, month=month, ratings=[5] * 28 + [2] * 4)
+        _publish_actions("79.03", period.months[-2])
         db.session.remove()
         db.engine.dispose()
+
+
+def _publish_actions(office: str, month: str) -> None:
+    import dataclasses
+    from datetime import date
+
+    from survey.extensions import db
+    from survey.services.actions.public import PUBLIC_LIMIT
+    from survey.services.actions.records import create_action
+    from tests.survey.datasets.actions import done_action
+
+    year, number = map(int, month.split("-"))
+    for day in range(1, PUBLIC_LIMIT + 2):
+        action = dataclasses.replace(
+            done_action(office=office, public=True),
+            done_on=date(year, number, day),
+            theme_label="Phải chờ đợi lâu " * 20,
+            change="Bố trí thêm cán bộ tiếp nhận " * 20,
+        )
+        create_action(db.session, None, action, actor="canbo@example.gov.vn", user_id=None)
 
 
 @pytest.fixture

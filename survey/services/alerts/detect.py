@@ -24,9 +24,11 @@ from sqlalchemy.orm import Session
 from analysis.periods import current_month, is_month, shift_month
 from analysis.satisfaction import count_satisfied, summarise_counts, two_proportion_test, wilson_interval
 from survey.models_alerts import Alert, AlertRun
+from survey.services.catalog import cache
 from survey.services.reporting.query import ReportFilter, read_counts
 from survey.services.reporting.summary import Settings, targets
 from survey.services.transactions import rolls_back_on_error
+from survey.services.webhooks import outbox
 
 DEFAULT_MONTHS = 3
 Pair = tuple[int, int]  # office id, procedure id
@@ -154,7 +156,11 @@ def run_alerts(
     for alert in ending:
         alert.closed_at = now
     session.flush()  # closed before new ones open: the open-alert index allows one per pair and kind
-    session.add_all(_alert(run.id, finding, window, now) for finding in new)
+    raised = [_alert(run.id, finding, window, now) for finding in new]
+    session.add_all(raised)
+    session.flush()
+    for alert in raised:  # for webhooks: in the same transaction as the alerts, only when an endpoint wants them
+        outbox.record_event(session, "alert.raised", alert_event(session, alert), now)
     session.commit()
     return RunResult(run.id, window, new, len(ending))
 
@@ -177,6 +183,28 @@ def _alert(run_id: int, finding: Finding, window: Window, now: datetime) -> Aler
         p_value=finding.p_value,
         raised_at=now,
     )
+
+
+def alert_event(session: Session, alert: Alert) -> dict[str, object]:
+    """What partner systems are told of a raised alert: codes, counts and the test, nothing personal."""
+    office, procedure = cache.office_by_id(session, alert.office_id), cache.procedure_by_id(session, alert.procedure_id)
+    return {
+        "alert_id": alert.id,
+        "kind": alert.kind,
+        "office_code": office.code if office else None,
+        "procedure_code": procedure.code if procedure else None,
+        "month_from": alert.month_from,
+        "month_to": alert.month_to,
+        "n": alert.n,
+        "satisfied": alert.satisfied,
+        "share": alert.satisfied / alert.n if alert.n else None,
+        "ci_low": alert.ci_low,
+        "ci_high": alert.ci_high,
+        "target": alert.target,
+        "baseline_n": alert.baseline_n,
+        "baseline_satisfied": alert.baseline_satisfied,
+        "p_value": alert.p_value,
+    }
 
 
 def alerts_of_run(session: Session, run_id: int) -> list[Alert]:

@@ -53,6 +53,7 @@ from survey.services.responses.local_answers import (
 )
 from survey.services.responses.rollups import RollupKey, add_to_rollups, count_cells
 from survey.services.transactions import rolls_back_on_error
+from survey.services.webhooks import outbox
 
 COMMENT_MAX = 2000
 LANGUAGES = ("vi", "en")
@@ -254,10 +255,11 @@ def store_response(
     row["local_question_set_id"] = question_set_id(session, local, version_id)  # a read, or on first use a commit
     verdict = _screen(session, None if verified else screening, row, created_at)  # one read, before the write
     cells = count_cells([row]) if not row["flagged"] else Counter()  # a held response is counted once released
+    event = outbox.response_created(session, row) if not row["flagged"] else None  # cached: no read per response
     session.connection()  # a connection before the turn: the writer whose turn it is never waits for the pool
     try:
         with writing(session):  # SQLite: writers queue for their turn instead of sleeping in the busy handler
-            _write(session, row, cells, link, idempotency_key, verdict, local_answers)
+            _write(session, row, cells, link, idempotency_key, verdict, local_answers, event)
     except (IntegrityError, _LinkTaken):
         earlier = _earlier(session, submission_key, idempotency_key, one_time=link is not None)
         if earlier is None:
@@ -280,7 +282,7 @@ def _screen(
 
 def _write(session: Session, row: dict[str, Any], cells: Counter[RollupKey], link: _Link | None,
            idempotency_key: IdempotencyKey | None, verdict: spam.Verdict | None,
-           local_answers: list[PreparedAnswer]) -> None:  # fmt: skip
+           local_answers: list[PreparedAnswer], event: dict[str, Any] | None = None) -> None:  # fmt: skip
     """The transaction itself: a handful of prepared statements, then commit (rolled back on a refusal)."""
     try:
         connection = session.connection()  # Core statements on the session's connection: no ORM work per insert
@@ -296,6 +298,7 @@ def _write(session: Session, row: dict[str, Any], cells: Counter[RollupKey], lin
             count_answer(session, link.invitation, row["rating"])
         if idempotency_key is not None:
             record_answer(session, idempotency_key, 201, {"id": response_id}, created_at)
+        outbox.write_response_created(session, event, response_id)  # for webhooks: one insert, only if wanted
         add_to_rollups(session, cells)  # last: the rows every submission updates are locked the shortest time
         session.commit()
     except (IntegrityError, _LinkTaken):

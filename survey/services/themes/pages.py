@@ -335,7 +335,7 @@ def pair_themes(
         ranked = sorted(counts[pair][run_id].items(), key=lambda item: (-item[1], item[0]))[:limit]
         result[pair] = PairThemes(
             run=runs[run_id],
-            themes=[PairTheme(theme_id, _theme_name(themes[theme_id]), count) for theme_id, count in ranked],
+            themes=[PairTheme(theme_id, theme_name(themes[theme_id]), count) for theme_id, count in ranked],
         )
     return result
 
@@ -344,7 +344,7 @@ def _runs(session: Session, run_ids: set[int]) -> list[tuple[int, ThemeRun]]:
     return [(run.id, run) for run in session.scalars(select(ThemeRun).where(ThemeRun.id.in_(sorted(run_ids))))]
 
 
-def _theme_name(theme: Theme) -> str:
+def theme_name(theme: Theme) -> str:
     """The official theme's label when the theme is a seeded one, else its (re-redacted) emergent name."""
     from analysis.redaction import redact  # its patterns take ~0.1 s to compile: loaded on first use
 
