@@ -5,7 +5,7 @@ to the services, which apply it in the query: a filter can narrow what an offici
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -16,7 +16,9 @@ from analysis.satisfaction import MonthSummary
 from survey import codes
 from survey.auth.guards import login_required, may_use_area
 from survey.auth.identity import current_user
+from survey.codes import YES_NO_LABELS
 from survey.dashboard import tables
+from survey.dashboard.about import about_lines
 from survey.dashboard.charts import Chart, Point, ranking_chart, trend_chart
 from survey.dashboard.forms import FilterForm
 from survey.dashboard.funnel import funnel_chart, funnel_rows
@@ -347,7 +349,9 @@ def download(name: str, fmt: str) -> Any:
     publication = request.args.get("publication") == "1"
     if publication:
         note = _("Figures counted from fewer than 5 responses are left empty (suppressed = true).")
-        table = for_publication(table, note=note, suppressed_label=_("Suppressed"))
+        table = for_publication(table, note=note, suppressed_label=_("Suppressed"), flag_words=YES_NO_LABELS)
+    about = about_lines(user=state.user, everything=state.scope is None, form=state.form, settings=state.settings)
+    table = replace(table, about=about, about_title=_("Information"))
     body, mimetype = render(table, fmt)
     record_download(
         db.session(), user_id=state.user.id, actor=state.user.email, table=name, file_format=fmt,
