@@ -307,6 +307,14 @@ def coverage_table(table: CoverageTable, min_rate: float) -> Table:
     return Table(f"coverage_{table.by}", title, columns, rows, count_key="issued")
 
 
+def name_columns(table: Table) -> dict[str, str]:
+    """Code columns with a name column beside them (code key → name key): pages show the name with the code in
+    small print, and no separate name column."""
+    keys = {column.key for column in table.columns}
+    pairs = ((table.columns[0].key, "name"), ("office", "office_name"), ("procedure", "procedure_name"))
+    return {code: name for code, name in pairs if code in keys and name in keys}
+
+
 def label_for(table: str, code: Any) -> str:
     """A readable label for a code shown in a table's first column."""
     by_table: dict[str, dict[Any, Any]] = {

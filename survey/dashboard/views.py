@@ -19,7 +19,7 @@ from survey.auth.identity import current_user
 from survey.codes import YES_NO_LABELS
 from survey.dashboard import tables
 from survey.dashboard.about import about_lines
-from survey.dashboard.charts import Chart, Point, ranking_chart, trend_chart
+from survey.dashboard.charts import Chart, Point, ranking_chart, stacked_ranking_chart, trend_chart
 from survey.dashboard.forms import FilterForm
 from survey.dashboard.funnel import funnel_chart, funnel_rows
 from survey.extensions import db
@@ -77,6 +77,7 @@ def _helpers() -> dict[str, Any]:
         "status_labels": codes.STATUS_LABELS,
         "status_explanation": lambda status: tables.status_explanation(status, min_n),
         "label_for": tables.label_for,
+        "name_columns": tables.name_columns,
         "basis_labels": codes.BASIS_LABELS,
         "volume_basis_labels": tables.VOLUME_BASIS_LABELS,
         "coverage_labels": tables.COVERAGE_KEY_LABELS,
@@ -118,10 +119,11 @@ def _trend_chart(trend: list[MonthSummary], target: float) -> Chart:
     return trend_chart(_trend_points(trend, target), title=_("Satisfaction by month"), desc=desc)
 
 
-def _ranking_chart(groups: list[service.Group], title: str) -> Chart:
+def _ranking_charts(groups: list[service.Group], title: str) -> tuple[Chart, Chart]:
+    """The ranking drawn twice: names beside the rows for wide screens, names above them for phones."""
     points = [
         Point(
-            group.code,
+            group.name,
             group.summary["share"],
             group.summary["ci_low"],
             group.summary["ci_high"],
@@ -129,6 +131,7 @@ def _ranking_chart(groups: list[service.Group], title: str) -> Chart:
             f"chart-dot status-{group.summary['status']}",
             f"{group.code} {group.name}: {percent_beside(group.summary['share'], group.target)} "
             f"(n = {number(group.summary['n'])})",
+            code=group.code,
         )
         for group in groups[:RANKING_CHART_ROWS]
     ]
@@ -137,7 +140,7 @@ def _ranking_chart(groups: list[service.Group], title: str) -> Chart:
         "upright mark. The table below has the same figures.",
         percent="%",
     )
-    return ranking_chart(points, title=title, desc=desc)
+    return ranking_chart(points, title=title, desc=desc), stacked_ranking_chart(points, title=title, desc=desc)
 
 
 @dashboard.get("/")
@@ -189,7 +192,7 @@ def procedures():
         "procedures",
         {},
         table=tables.group_table("procedures", "procedure", groups, title=title),
-        chart=_ranking_chart(groups, title),
+        charts=_ranking_charts(groups, title),
         detail_endpoint="dashboard.procedure_detail",
     )
 
@@ -208,7 +211,7 @@ def offices():
         "offices",
         {},
         table=tables.group_table("offices", "office", groups, title=title, with_rest=True),
-        chart=_ranking_chart(groups, title),
+        charts=_ranking_charts(groups, title),
         detail_endpoint="dashboard.office_detail",
     )
 
