@@ -164,11 +164,19 @@ def overview():
         chart=_trend_chart(data.trend, data.target),
         alerts=alerts,
         open_count=open_count,
+        weighted=_weighted_rows(state, data),
         watch=watch,
         watch_rows=WATCH_ROWS,
         watch_themes_allowed=_may_read_themes(state),
         changes=tables.change_table(watch.changes),
     )
+
+
+def _weighted_rows(state: PageState, data: service.Overview) -> list[service.WeightedRow]:
+    assert state.where is not None
+    provinces = dict(state.options.provinces)
+    return service.weighted_rows(db.session(), state.scope, state.where, state.settings, whole=data,
+                                 province_names=provinces, home_office_id=state.home_office_id)  # fmt: skip
 
 
 def _may_read_themes(state: PageState) -> bool:
