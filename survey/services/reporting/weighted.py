@@ -90,19 +90,15 @@ def weighted_areas(
     session: Session, scope: Scope, where: ReportFilter, *, settings: Settings, target: float
 ) -> tuple[WeightedShare | None, dict[str, WeightedShare]]:
     """The whole filtered scope's weighted share and each province's (by province code), against one target;
-    (None, {}) when no dossier volumes are imported for it. Channels carry no volume, so a channel filter is
-    refused by the caller, not here."""
+    (None, {}) when no responses fall where dossier volumes are imported. Channels carry no volume, so a channel
+    filter is refused by the caller, not here."""
     provinces: dict[int, str] = dict(session.execute(select(Office.id, Office.province_code)).all())
     cells = _cells(session, scope, where, lambda key: provinces.get(key[0], ""))
-    shares = {
-        code: weighted_share(group, target=target, min_n=settings.min_n)
-        for code, group in cells.items()
-        if any(cell.volume for cell in group)
-    }
-    if not shares:
-        return None, {}
+    shares = {code: weighted_share(group, target=target, min_n=settings.min_n) for code, group in cells.items()}
+    shares = {code: share for code, share in shares.items() if share.share is not None}
     everything = [cell for group in cells.values() for cell in group]
-    return weighted_share(everything, target=target, min_n=settings.min_n), shares
+    whole = weighted_share(everything, target=target, min_n=settings.min_n)
+    return (None, {}) if whole.share is None else (whole, shares)
 
 
 def as_fields(weighted: WeightedShare | None) -> dict[str, Any]:
