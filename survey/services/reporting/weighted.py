@@ -71,11 +71,23 @@ def weighted_figures(
 
 
 def _cells(
-    session: Session, scope: Scope, where: ReportFilter, group_of: Callable[[tuple[int, int, str]], Any]
+    session: Session,
+    scope: Scope,
+    where: ReportFilter,
+    group_of: Callable[[tuple[int, int, str]], Any],
+    *,
+    only_with_volumes: bool = False,
 ) -> dict[Any, list[Cell]]:
-    """Responses and dossiers per (office, procedure, month) cell, gathered by `group_of(cell key)`."""
-    counts = read_counts(session, scope, where, metrics=("rating",), by=("office_id", "procedure_id", "month"))
+    """Responses and dossiers per (office, procedure, month) cell, gathered by `group_of(cell key)`;
+    `only_with_volumes`: read the responses of offices with imported volumes only (the others add nothing to a
+    weighted share, and reading every cell of a national scope is what makes it slow)."""
     volumes = _volumes(session, scope, where)
+    if only_with_volumes:
+        if not volumes:
+            return {}
+        offices = {office for office, _procedure, _month in volumes}
+        scope = offices if scope is None else offices & scope
+    counts = read_counts(session, scope, where, metrics=("rating",), by=("office_id", "procedure_id", "month"))
     cells: dict[Any, list[Cell]] = defaultdict(list)
     for key, metrics in counts.items():
         n, satisfied = count_satisfied(metrics.get("rating", {}))
@@ -90,10 +102,11 @@ def weighted_areas(
     session: Session, scope: Scope, where: ReportFilter, *, settings: Settings, target: float
 ) -> tuple[WeightedShare | None, dict[str, WeightedShare]]:
     """The whole filtered scope's weighted share and each province's (by province code), against one target;
-    (None, {}) when no responses fall where dossier volumes are imported. Channels carry no volume, so a channel
-    filter is refused by the caller, not here."""
+    (None, {}) when no responses fall where dossier volumes are imported. Only offices with imported volumes are
+    read, so `responses_without_volume` counts those offices' responses alone. Channels carry no volume, so a
+    channel filter is refused by the caller, not here."""
     provinces: dict[int, str] = dict(session.execute(select(Office.id, Office.province_code)).all())
-    cells = _cells(session, scope, where, lambda key: provinces.get(key[0], ""))
+    cells = _cells(session, scope, where, lambda key: provinces.get(key[0], ""), only_with_volumes=True)
     shares = {code: weighted_share(group, target=target, min_n=settings.min_n) for code, group in cells.items()}
     shares = {code: share for code, share in shares.items() if share.share is not None}
     everything = [cell for group in cells.values() for cell in group]

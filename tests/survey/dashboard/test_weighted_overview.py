@@ -76,3 +76,13 @@ def test_an_official_sees_only_their_provinces_volumes_and_no_table_without_volu
     assert CAPTION not in page
     page = client.get("/dashboard/?month_from=2025-04").get_data(as_text=True)  # no volumes imported for these months
     assert CAPTION not in page
+
+
+def test_responses_where_no_volume_was_imported_are_counted_as_left_out(client, two_provinces):
+    make_responses(office="79.02", procedure="1.001193", ratings=[5] * 6 + [1] * 4)  # no volumes at 79.02
+    make_responses(office="79.01", procedure="1.002755", month="2025-03", ratings=[4] * 5)  # none for this procedure
+    sign_in(client, make_user(role="admin"))
+    page = client.get("/dashboard/").get_data(as_text=True)
+    whole = table_rows(page, CAPTION)[0]
+    assert whole["Số ý kiến"] == "125" and whole["Tỷ lệ có trọng số"] == "58,7 %"  # the weighted share is unchanged
+    assert "15 ý kiến thuộc thủ tục, cơ quan hoặc tháng chưa nhập số hồ sơ" in page
