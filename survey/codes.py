@@ -23,6 +23,8 @@ STATUS_LABELS = {
     "cant_tell": _l("Can't tell yet"),
     "too_few": _l("Too few responses"),
 }
+YES_NO_LABELS = {True: _l("Yes"), False: _l("No")}
+SIGNIFICANCE_LABELS = {True: _l("Significant"), False: _l("Not significant")}
 STATUS_EXPLANATIONS = {
     "met": _l("Even the low end of the 95 %(percent)s interval is at or above the target.", percent="%"),
     "not_met": _l("Even the high end of the 95 %(percent)s interval is below the target.", percent="%"),

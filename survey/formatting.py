@@ -42,16 +42,31 @@ def percent_beside(value: float | None, target: float | None, decimals: int = 1)
     """
     if value is None or target is None:
         return percent(value, decimals)
+    shown, places = _beside(value, target, decimals)
+    return f"{format_decimal(shown, format=_pattern(places))} %"
+
+
+def share_beside(value: float, target: float | None, decimals: int = 1) -> tuple[float, int]:
+    """For a spreadsheet cell: (the share to write, decimals of its percent format) so that the cell reads like
+    `percent_beside` and never on the wrong side of the target."""
+    if target is None:
+        return value, decimals
+    shown, places = _beside(value, target, decimals)
+    exact = _rounded(value * 100, places)
+    return (value if exact == shown else float(shown) / 100), places
+
+
+def _beside(value: float, target: float, decimals: int) -> tuple[Decimal, int]:
+    """The value in percent, rounded to the fewest decimals (from `decimals`) that keep it on its side of target."""
     below = value < target
     exact_target = Decimal(repr(target)) * 100
     for places in range(decimals, decimals + MAX_EXTRA_DECIMALS + 1):
         shown = _rounded(value * 100, places)
         if (shown < exact_target) == below:
-            return f"{format_decimal(shown, format=_pattern(places))} %"
+            return shown, places
     places = decimals + MAX_EXTRA_DECIMALS
     step = Decimal(1).scaleb(-places)
-    shown = _rounded(value * 100, places) + (-step if below else step)
-    return f"{format_decimal(shown, format=_pattern(places))} %"
+    return _rounded(value * 100, places) + (-step if below else step), places
 
 
 def points(difference: float | None, decimals: int = 1, signed: bool = True) -> str:

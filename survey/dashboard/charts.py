@@ -18,8 +18,14 @@ PLOT_LEFT = 56
 PLOT_RIGHT = 16
 PLOT_TOP = 16
 AXIS_SPACE = 40
-ROW_HEIGHT = 26
-LABEL_WIDTH = 150
+RANKING_RIGHT = 30  # room for half of the "100 %" tick label at the right edge
+LABEL_WIDTH = 250  # a group's name, wrapped, with its code in small print below
+LABEL_LINE = 16  # px between lines of a name (14 px text)
+CODE_LINE = 15  # px for the code line (12 px text)
+LABEL_CHARS = 32  # characters of a name per line that fit in LABEL_WIDTH at 14 px
+PHONE_WIDTH = 320  # the phone chart's drawing width: shown 1:1 or larger on a 360 px screen
+PHONE_LABEL_CHARS = 42
+LABEL_LINES = 3  # longer names end with "…" (the table and the tooltip have them whole)
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,7 @@ class Point:
     target: float
     css: str
     tooltip: str
+    code: str = ""  # shown in small print under the label (a procedure's or office's code)
 
 
 def share_axis(points: Sequence[Point]) -> tuple[float, float]:
@@ -137,12 +144,30 @@ def trend_chart(points: Sequence[Point], *, title: str, desc: str, breaks: Seque
     return chart
 
 
+def wrap(text: str, width: int = LABEL_CHARS, lines: int = LABEL_LINES) -> list[str]:
+    """Words into lines of at most `width` characters (a longer word gets a line of its own), at most `lines`
+    of them; text that does not fit ends with "…"."""
+    wrapped: list[str] = []
+    for word in text.split():
+        if wrapped and len(wrapped[-1]) + 1 + len(word) <= width:
+            wrapped[-1] += " " + word
+        else:
+            wrapped.append(word)
+    if len(wrapped) > lines:
+        last = " ".join(wrapped[lines - 1 :])
+        wrapped = [*wrapped[: lines - 1], last[: width - 1].rstrip() + "…"]
+    return wrapped or [""]
+
+
 def ranking_chart(points: Sequence[Point], *, title: str, desc: str) -> Chart:
-    """One row per group; share along the bottom; each row's own target as a short upright mark."""
-    height = PLOT_TOP + ROW_HEIGHT * max(len(points), 1) + AXIS_SPACE
+    """One row per group; share along the bottom; each row's own target as a short upright mark. Each row is
+    labelled with the group's name (wrapped) and its code in small print."""
+    names = [wrap(point.label) for point in points]
+    row_height = LABEL_LINE * max((len(lines) for lines in names), default=1) + CODE_LINE + 10
+    height = PLOT_TOP + row_height * max(len(points), 1) + AXIS_SPACE
     bottom = height - AXIS_SPACE + 8
     low, high = share_axis(points)
-    left, right = LABEL_WIDTH, WIDTH - PLOT_RIGHT
+    left, right = LABEL_WIDTH, WIDTH - RANKING_RIGHT
 
     def x(value: float) -> float:
         return round(left + (value - low) / (high - low) * (right - left), 1)
@@ -151,14 +176,60 @@ def ranking_chart(points: Sequence[Point], *, title: str, desc: str) -> Chart:
     for tick in _ticks(low, high):
         chart.lines.append(Line(x(tick), PLOT_TOP - 6, x(tick), bottom, "chart-grid"))
         chart.labels.append(Label(x(tick), bottom + 16, percent(tick, 0), "middle", "chart-axis"))
-    for index, point in enumerate(points):
-        y = PLOT_TOP + ROW_HEIGHT * index + ROW_HEIGHT / 2
-        chart.labels.append(Label(left - 8, y + 4, point.label, "end"))
+    for index, (point, lines) in enumerate(zip(points, names, strict=True)):
+        y = PLOT_TOP + row_height * index + row_height / 2
+        text_height = LABEL_LINE * len(lines) + (CODE_LINE if point.code else 0)
+        top = y - text_height / 2 + 12
+        for number, line in enumerate(lines):
+            chart.labels.append(Label(left - 8, round(top + LABEL_LINE * number, 1), line, "end"))
+        if point.code:
+            chart.labels.append(Label(left - 8, round(top + LABEL_LINE * len(lines) - 1, 1), point.code, "end",
+                                      "chart-code"))  # fmt: skip
+        if index:
+            divider = PLOT_TOP + row_height * index
+            chart.lines.append(Line(8, divider, right, divider, "chart-row"))
         chart.lines.append(Line(x(point.target), y - 9, x(point.target), y + 9, "chart-target"))
         if point.share is None or point.low is None or point.high is None:
             continue
         _error_bar(chart, y, x(point.low), x(point.high), vertical=False)
         chart.dots.append(Dot(x(point.share), y, point.css, point.tooltip))
+    return chart
+
+
+def stacked_ranking_chart(points: Sequence[Point], *, title: str, desc: str) -> Chart:
+    """The ranking for phones (drawn 1:1 at 360 px, so no text is under 12 px): each group's name across the
+    whole width, its code in small print, and its interval on a line of its own below; the share axis above and
+    below the rows."""
+    width, left, right = PHONE_WIDTH, 14, PHONE_WIDTH - 24
+    names = [wrap(point.label, PHONE_LABEL_CHARS) for point in points]
+    axis = 22
+    low, high = share_axis(points)
+
+    def x(value: float) -> float:
+        return round(left + (value - low) / (high - low) * (right - left), 1)
+
+    chart = Chart(title=title, desc=desc, width=width, height=0)
+    y = float(axis + 8)
+    for point, lines in zip(points, names, strict=True):
+        for line in lines:
+            y += LABEL_LINE
+            chart.labels.append(Label(4, y, line, "start"))
+        if point.code:
+            y += CODE_LINE
+            chart.labels.append(Label(4, y, point.code, "start", "chart-code"))
+        y += 16
+        chart.lines.append(Line(x(point.target), y - 8, x(point.target), y + 8, "chart-target"))
+        if point.share is not None and point.low is not None and point.high is not None:
+            _error_bar(chart, y, x(point.low), x(point.high), vertical=False)
+            chart.dots.append(Dot(x(point.share), y, point.css, point.tooltip))
+        y += 14
+        chart.lines.append(Line(0, y, width, y, "chart-row"))
+    bottom = y + 4
+    for tick in _ticks(low, high)[::2] if high - low > 0.5 else _ticks(low, high):
+        chart.lines.insert(0, Line(x(tick), axis, x(tick), bottom, "chart-grid"))
+        for at in (axis - 6, bottom + 16):
+            chart.labels.append(Label(x(tick), at, percent(tick, 0), "middle", "chart-axis"))
+    chart.height = round(bottom + 24)
     return chart
 
 

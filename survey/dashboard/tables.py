@@ -5,19 +5,23 @@ more than the page showed).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
 from analysis.satisfaction import MonthSummary, Summary
 from survey.codes import (
+    BASIS_LABELS,
     CHANNEL_LABELS,
     ELEMENT_LABELS,
     EXTRA_PAYMENT_LABELS,
     SERVICE_MODE_LABELS,
+    SIGNIFICANCE_LABELS,
     STATUS_EXPLANATIONS,
+    STATUS_LABELS,
     TT01_LABELS,
+    YES_NO_LABELS,
 )
 from survey.formatting import percent
 from survey.services.reporting.coverage import COVERAGE_GROUPS, CoverageTable
@@ -45,10 +49,10 @@ def _share_columns() -> list[Column]:
     return [
         Column("n", str(_l("Responses"))),
         Column("satisfied", str(_l("Satisfied"))),
-        Column("share", str(_l("Share satisfied"))),
-        Column("ci_low", str(_l("95 %(percent)s interval, low", percent="%"))),
-        Column("ci_high", str(_l("95 %(percent)s interval, high", percent="%"))),
-        Column("status", str(_l("Status")), figure=False),
+        Column("share", str(_l("Share satisfied")), kind="share"),
+        Column("ci_low", str(_l("95 %(percent)s interval, low", percent="%")), kind="share"),
+        Column("ci_high", str(_l("95 %(percent)s interval, high", percent="%")), kind="share"),
+        Column("status", str(_l("Status")), figure=False, kind="text", words=STATUS_LABELS),
     ]
 
 
@@ -56,10 +60,24 @@ def _subtree_columns() -> list[Column]:
     return [
         Column("subtree_offices", str(_l("Offices under it with responses"))),
         Column("subtree_n", str(_l("With the offices under it: responses"))),
-        Column("subtree_share", str(_l("With the offices under it: share satisfied"))),
-        Column("subtree_ci_low", str(_l("With the offices under it: 95 %(percent)s interval, low", percent="%"))),
-        Column("subtree_ci_high", str(_l("With the offices under it: 95 %(percent)s interval, high", percent="%"))),
-        Column("subtree_status", str(_l("With the offices under it: status")), figure=False),
+        Column("subtree_share", str(_l("With the offices under it: share satisfied")), kind="share"),
+        Column(
+            "subtree_ci_low",
+            str(_l("With the offices under it: 95 %(percent)s interval, low", percent="%")),
+            kind="share",
+        ),
+        Column(
+            "subtree_ci_high",
+            str(_l("With the offices under it: 95 %(percent)s interval, high", percent="%")),
+            kind="share",
+        ),
+        Column(
+            "subtree_status",
+            str(_l("With the offices under it: status")),
+            figure=False,
+            kind="text",
+            words=STATUS_LABELS,
+        ),
     ]
 
 
@@ -69,10 +87,15 @@ def _summary_cells(summary: Summary | dict[str, Any]) -> dict[str, Any]:
 
 def trend_table(trend: Sequence[MonthSummary], target: float | None = None) -> Table:
     columns = [
-        Column("month", str(_l("Month")), figure=False),
+        Column("month", str(_l("Month")), figure=False, kind="text"),
         *_share_columns(),
-        Column("change", str(_l("Change from the month before (percentage points)"))),
-        Column("change_significant", str(_l("Change is significant (two-proportion test, 5 %(p)s)", p="%"))),
+        Column("change", str(_l("Change from the month before (percentage points)")), kind="points"),
+        Column(
+            "change_significant",
+            str(_l("Change is significant (two-proportion test, 5 %(p)s)", p="%")),
+            kind="flag",
+            words=SIGNIFICANCE_LABELS,
+        ),
     ]
     rows = [
         {"month": m["month"], **_summary_cells(m), "change": m["change"], "change_significant": m["change_significant"]}
@@ -84,21 +107,25 @@ def trend_table(trend: Sequence[MonthSummary], target: float | None = None) -> T
 def group_table(name: str, key: str, groups: Sequence[Group], *, title: str, with_rest: bool = False) -> Table:
     """Procedures or offices with their own figures; offices also with the offices under them, where any."""
     columns = [
-        Column(key, str(_l("Code")), figure=False),
-        Column("name", str(_l("Name")), figure=False),
+        Column(key, str(_l("Code")), figure=False, kind="text"),
+        Column("name", str(_l("Name")), figure=False, kind="text"),
         *_share_columns(),
-        Column("target", str(_l("Target")), figure=False),
-        Column("difference_from_target", str(_l("Share minus target (percentage points)"))),
+        Column("target", str(_l("Target")), figure=False, kind="share"),
+        Column("difference_from_target", str(_l("Share minus target (percentage points)")), kind="points"),
         Column("below_target_at_upper_bound", str(_l("Too few to judge, but below target even at the high end")),
-               figure=False),
+               figure=False, kind="flag", words=YES_NO_LABELS),
     ]  # fmt: skip
     with_subtree = with_rest and any(group.subtree is not None for group in groups)
     if with_rest:
         columns += [
-            Column("difference_from_rest", str(_l("Difference from the other offices (percentage points)"))),
+            Column(
+                "difference_from_rest", str(_l("Difference from the other offices (percentage points)")), kind="points"
+            ),
             Column(
                 "difference_significant",
                 str(_l("Difference is significant (two-proportion test, 5 %(percent)s)", percent="%")),
+                kind="flag",
+                words=SIGNIFICANCE_LABELS,
             ),
         ]
     if with_subtree:
@@ -125,13 +152,15 @@ def _subtree_cells(group: Group) -> dict[str, Any]:
 
 
 def channel_table(detail: Detail) -> Table:
-    columns = [Column("channel", str(_l("Channel")), figure=False), *_share_columns()]
+    columns = [Column("channel", str(_l("Channel")), figure=False, kind="text", words=CHANNEL_LABELS),
+               *_share_columns()]  # fmt: skip
     rows = [{"channel": channel, **_summary_cells(summary)} for channel, summary in detail.channels]
     return Table("channels", str(_l("By channel")), columns, rows, target=detail.target)
 
 
 def element_table(detail: Detail) -> Table:
-    columns = [Column("element", str(_l("SIPAS element")), figure=False), *_share_columns()]
+    columns = [Column("element", str(_l("SIPAS element")), figure=False, kind="text", words=ELEMENT_LABELS),
+               *_share_columns()]  # fmt: skip
     rows = [{"element": name, **_summary_cells(summary)} for name, summary in detail.sipas["elements"].items()]
     overall = detail.sipas["overall"]
     if overall is not None:
@@ -141,10 +170,10 @@ def element_table(detail: Detail) -> Table:
 
 def tt01_table(detail: Detail) -> Table:
     columns = [
-        Column("indicator", str(_l("TT 01/2018 indicator")), figure=False),
-        Column("score", str(_l("Score (0 to 2)"))),
+        Column("indicator", str(_l("TT 01/2018 indicator")), figure=False, kind="text", words=TT01_LABELS),
+        Column("score", str(_l("Score (0 to 2)")), kind="score"),
         Column("n", str(_l("Dossiers answered"))),
-        Column("points_basis", str(_l("Points")), figure=False),
+        Column("points_basis", str(_l("Points")), figure=False, kind="text", words=BASIS_LABELS),
     ]
     rows = [
         {"indicator": number, "score": item["score"], "n": item["n"], "points_basis": item["points_basis"]}
@@ -153,11 +182,11 @@ def tt01_table(detail: Detail) -> Table:
     return Table("tt01", str(_l("TT 01/2018 indicators answered by citizens")), columns, rows)
 
 
-def share_table(name: str, key: str, shares: Sequence[Share], title: str) -> Table:
+def share_table(name: str, key: str, shares: Sequence[Share], title: str, words: Mapping[Any, Any]) -> Table:
     columns = [
-        Column(key, str(_l("Answer")), figure=False),
+        Column(key, str(_l("Answer")), figure=False, kind="text", words=words),
         Column("count", str(_l("Responses"))),
-        Column("share", str(_l("Share of those who answered"))),
+        Column("share", str(_l("Share of those who answered")), kind="share"),
     ]
     rows = [{key: share.code, "count": share.count, "share": share.share} for share in shares]
     return Table(name, title, columns, rows, count_key="count")
@@ -168,9 +197,15 @@ def detail_tables(detail: Detail) -> dict[str, Table]:
         "channels": channel_table(detail),
         "elements": element_table(detail),
         "tt01": tt01_table(detail),
-        "service_modes": share_table("service_modes", "service_mode", detail.service_modes, str(_l("Service mode"))),
+        "service_modes": share_table(
+            "service_modes", "service_mode", detail.service_modes, str(_l("Service mode")), SERVICE_MODE_LABELS
+        ),
         "extra_payment": share_table(
-            "extra_payment", "extra_payment", detail.extra_payment, str(_l("Asked for extra payment"))
+            "extra_payment",
+            "extra_payment",
+            detail.extra_payment,
+            str(_l("Asked for extra payment")),
+            EXTRA_PAYMENT_LABELS,
         ),
     }
 
@@ -178,19 +213,16 @@ def detail_tables(detail: Detail) -> dict[str, Table]:
 def watch_table(rows: Sequence[WatchRow]) -> Table:
     """The watch list: pairs known to be below target, most citizens short of it first."""
     columns = [
-        Column("office", str(_l("Office")), figure=False),
-        Column("office_name", str(_l("Office name")), figure=False),
-        Column("procedure", str(_l("Procedure")), figure=False),
-        Column("procedure_name", str(_l("Procedure name")), figure=False),
+        *_pair_columns(),
         *_share_columns(),
-        Column("target", str(_l("Target")), figure=False),
+        Column("target", str(_l("Target")), figure=False, kind="share"),
         Column("below_target_at_upper_bound", str(_l("Too few to judge, but below target even at the high end")),
-               figure=False),
-        Column("shortfall", str(_l("Below target by (percentage points)"))),
+               figure=False, kind="flag", words=YES_NO_LABELS),
+        Column("shortfall", str(_l("Below target by (percentage points)")), kind="points"),
         Column("volume", str(_l("Volume"))),
-        Column("volume_basis", str(_l("Volume counts")), figure=False),
-        Column("citizens_short", str(_l("Citizens short of the target (estimate)"))),
-        Column("themes", str(_l("Top complaint themes")), figure=False),
+        Column("volume_basis", str(_l("Volume counts")), figure=False, kind="text", words=VOLUME_BASIS_LABELS),
+        Column("citizens_short", str(_l("Citizens short of the target (estimate)")), kind="decimal"),
+        Column("themes", str(_l("Top complaint themes")), figure=False, kind="text"),
     ]  # fmt: skip
     table_rows = []
     for row in rows:
@@ -206,20 +238,26 @@ def watch_table(rows: Sequence[WatchRow]) -> Table:
     return Table("watch", str(_l("Watch list: below target, most citizens affected first")), columns, table_rows)
 
 
+def _pair_columns() -> list[Column]:
+    return [
+        Column("office", str(_l("Office")), figure=False, kind="text"),
+        Column("office_name", str(_l("Office name")), figure=False, kind="text"),
+        Column("procedure", str(_l("Procedure")), figure=False, kind="text"),
+        Column("procedure_name", str(_l("Procedure name")), figure=False, kind="text"),
+    ]
+
+
 def change_table(rows: Sequence[ChangeRow]) -> Table:
     """Pairs whose share changed significantly since the period before."""
     columns = [
-        Column("office", str(_l("Office")), figure=False),
-        Column("office_name", str(_l("Office name")), figure=False),
-        Column("procedure", str(_l("Procedure")), figure=False),
-        Column("procedure_name", str(_l("Procedure name")), figure=False),
+        *_pair_columns(),
         Column("n_before", str(_l("Responses, period before"))),
-        Column("share_before", str(_l("Share satisfied, period before"))),
+        Column("share_before", str(_l("Share satisfied, period before")), kind="share"),
         Column("n", str(_l("Responses, this period"))),
-        Column("share", str(_l("Share satisfied, this period"))),
-        Column("change", str(_l("Change (percentage points)"))),
-        Column("p_value", str(_l("p-value"))),
-        Column("target", str(_l("Target")), figure=False),
+        Column("share", str(_l("Share satisfied, this period")), kind="share"),
+        Column("change", str(_l("Change (percentage points)")), kind="points"),
+        Column("p_value", str(_l("p-value")), kind="p_value"),
+        Column("target", str(_l("Target")), figure=False, kind="share"),
     ]
     table_rows = [
         {
@@ -245,15 +283,16 @@ def coverage_table(table: CoverageTable, min_rate: float) -> Table:
     """Invitations issued and answered per office, procedure, channel or month, with the response rate."""
     named = table.by in ("office", "procedure")  # channels are labelled in the first column; months need no name
     columns = [
-        Column(table.by, str(COVERAGE_KEY_LABELS[table.by]), figure=False),
-        *([Column("name", str(_l("Name")), figure=False)] if named else []),
+        Column(table.by, str(COVERAGE_KEY_LABELS[table.by]), figure=False, kind="text",
+               words=CHANNEL_LABELS if table.by == "channel" else None),
+        *([Column("name", str(_l("Name")), figure=False, kind="text")] if named else []),
         Column("issued", str(_l("Invitations issued"))),
         Column("answered", str(_l("Answered"))),
-        Column("rate", str(_l("Response rate"))),
-        Column("rate_ci_low", str(_l("95 %(percent)s interval, low", percent="%"))),
-        Column("rate_ci_high", str(_l("95 %(percent)s interval, high", percent="%"))),
+        Column("rate", str(_l("Response rate")), kind="share"),
+        Column("rate_ci_low", str(_l("95 %(percent)s interval, low", percent="%")), kind="share"),
+        Column("rate_ci_high", str(_l("95 %(percent)s interval, high", percent="%")), kind="share"),
         Column("low_rate", str(_l("Below %(rate)s: may not represent everyone", rate=percent(min_rate, 0))),
-               figure=False),
+               figure=False, kind="flag", words=YES_NO_LABELS),
     ]  # fmt: skip
     rows = [
         {
@@ -266,6 +305,14 @@ def coverage_table(table: CoverageTable, min_rate: float) -> Table:
     ]  # fmt: skip
     title = str(_l("Coverage: invitations answered, by %(group)s", group=str(COVERAGE_KEY_LABELS[table.by]).lower()))
     return Table(f"coverage_{table.by}", title, columns, rows, count_key="issued")
+
+
+def name_columns(table: Table) -> dict[str, str]:
+    """Code columns with a name column beside them (code key → name key): pages show the name with the code in
+    small print, and no separate name column."""
+    keys = {column.key for column in table.columns}
+    pairs = ((table.columns[0].key, "name"), ("office", "office_name"), ("procedure", "procedure_name"))
+    return {code: name for code, name in pairs if code in keys and name in keys}
 
 
 def label_for(table: str, code: Any) -> str:

@@ -5,7 +5,7 @@ to the services, which apply it in the query: a filter can narrow what an offici
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -16,8 +16,10 @@ from analysis.satisfaction import MonthSummary
 from survey import codes
 from survey.auth.guards import login_required, may_use_area
 from survey.auth.identity import current_user
+from survey.codes import YES_NO_LABELS
 from survey.dashboard import tables
-from survey.dashboard.charts import Chart, Point, ranking_chart, trend_chart
+from survey.dashboard.about import about_lines
+from survey.dashboard.charts import Chart, Point, ranking_chart, stacked_ranking_chart, trend_chart
 from survey.dashboard.forms import FilterForm
 from survey.dashboard.funnel import funnel_chart, funnel_rows
 from survey.dashboard.local_tables import LOCAL_TABLES, choice_table, local_tables, scale_table
@@ -78,6 +80,7 @@ def _helpers() -> dict[str, Any]:
         "status_labels": codes.STATUS_LABELS,
         "status_explanation": lambda status: tables.status_explanation(status, min_n),
         "label_for": tables.label_for,
+        "name_columns": tables.name_columns,
         "basis_labels": codes.BASIS_LABELS,
         "volume_basis_labels": tables.VOLUME_BASIS_LABELS,
         "coverage_labels": tables.COVERAGE_KEY_LABELS,
@@ -122,10 +125,11 @@ def _trend_chart(trend: list[MonthSummary], target: float, breaks: list[TrendBre
     return trend_chart(_trend_points(trend, target), title=_("Satisfaction by month"), desc=desc, breaks=lines)
 
 
-def _ranking_chart(groups: list[service.Group], title: str) -> Chart:
+def _ranking_charts(groups: list[service.Group], title: str) -> tuple[Chart, Chart]:
+    """The ranking drawn twice: names beside the rows for wide screens, names above them for phones."""
     points = [
         Point(
-            group.code,
+            group.name,
             group.summary["share"],
             group.summary["ci_low"],
             group.summary["ci_high"],
@@ -133,6 +137,7 @@ def _ranking_chart(groups: list[service.Group], title: str) -> Chart:
             f"chart-dot status-{group.summary['status']}",
             f"{group.code} {group.name}: {percent_beside(group.summary['share'], group.target)} "
             f"(n = {number(group.summary['n'])})",
+            code=group.code,
         )
         for group in groups[:RANKING_CHART_ROWS]
     ]
@@ -141,7 +146,7 @@ def _ranking_chart(groups: list[service.Group], title: str) -> Chart:
         "upright mark. The table below has the same figures.",
         percent="%",
     )
-    return ranking_chart(points, title=title, desc=desc)
+    return ranking_chart(points, title=title, desc=desc), stacked_ranking_chart(points, title=title, desc=desc)
 
 
 @dashboard.get("/")
@@ -165,11 +170,19 @@ def overview():
         chart=_trend_chart(data.trend, data.target, data.breaks),
         alerts=alerts,
         open_count=open_count,
+        weighted=_weighted_rows(state, data),
         watch=watch,
         watch_rows=WATCH_ROWS,
         watch_themes_allowed=_may_read_themes(state),
         changes=tables.change_table(watch.changes),
     )
+
+
+def _weighted_rows(state: PageState, data: service.Overview) -> list[service.WeightedRow]:
+    assert state.where is not None
+    provinces = dict(state.options.provinces)
+    return service.weighted_rows(db.session(), state.scope, state.where, state.settings, whole=data,
+                                 province_names=provinces, home_office_id=state.home_office_id)  # fmt: skip
 
 
 def _may_read_themes(state: PageState) -> bool:
@@ -193,7 +206,7 @@ def procedures():
         "procedures",
         {},
         table=tables.group_table("procedures", "procedure", groups, title=title),
-        chart=_ranking_chart(groups, title),
+        charts=_ranking_charts(groups, title),
         detail_endpoint="dashboard.procedure_detail",
     )
 
@@ -212,7 +225,7 @@ def offices():
         "offices",
         {},
         table=tables.group_table("offices", "office", groups, title=title, with_rest=True),
-        chart=_ranking_chart(groups, title),
+        charts=_ranking_charts(groups, title),
         detail_endpoint="dashboard.office_detail",
     )
 
@@ -358,7 +371,9 @@ def download(name: str, fmt: str) -> Any:
     publication = request.args.get("publication") == "1"
     if publication:
         note = _("Figures counted from fewer than 5 responses are left empty (suppressed = true).")
-        table = for_publication(table, note=note, suppressed_label=_("Suppressed"))
+        table = for_publication(table, note=note, suppressed_label=_("Suppressed"), flag_words=YES_NO_LABELS)
+    about = about_lines(user=state.user, everything=state.scope is None, form=state.form, settings=state.settings)
+    table = replace(table, about=about, about_title=_("Information"))
     body, mimetype = render(table, fmt)
     record_download(
         db.session(), user_id=state.user.id, actor=state.user.email, table=name, file_format=fmt,

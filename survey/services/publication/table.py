@@ -27,20 +27,13 @@ from survey.services.publication.results import (
 )
 from survey.services.reporting.query import OfficeInfo, procedures_by_id
 from survey.services.reporting.summary import Settings, targets
+from survey.services.spreadsheet_safety import safe_cell
 
 COLUMNS = (
     "office_code", "office_name", "parent_code", "procedure_code", "procedure_name", "month_from", "month_to",
     "n", "share", "ci_low", "ci_high", "target", "status", "invitations_issued", "invitations_answered",
     "response_rate",
 )  # fmt: skip
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """Text that a spreadsheet would read as a formula, prefixed with ' so it stays text; other values as given."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _row(
@@ -110,5 +103,5 @@ def to_csv(rows: Sequence[dict[str, Any]]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for row in rows:
-        writer.writerow(["" if row[key] is None else spreadsheet_safe(row[key]) for key in COLUMNS])
+        writer.writerow(["" if row[key] is None else safe_cell(row[key]) for key in COLUMNS])
     return buffer.getvalue().encode("utf-8-sig")

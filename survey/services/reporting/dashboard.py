@@ -8,6 +8,7 @@ give the same share and status for the same filter; the trend and the office-vs-
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,9 +23,11 @@ from analysis.satisfaction import (
     summarise_counts,
     two_proportion_test,
 )
+from analysis.weighted import WeightedShare
 from survey.services.reporting.query import ReportFilter, Scope, read_counts, visible_offices
 from survey.services.reporting.summary import GroupFigure, Settings, group_figures, scope_target, targets
 from survey.services.reporting.trend_breaks import TrendBreak, breaks_within, cut_at_breaks, trend_breaks
+from survey.services.reporting.weighted import weighted_areas
 
 STATUS_ORDER = {"not_met": 0, "cant_tell": 1, "too_few": 2, "met": 3}
 """Ranking order: clearly below target first, then the ones we cannot judge yet, then too few, then met."""
@@ -154,3 +157,39 @@ def offices_under(session: Session, scope: Scope) -> dict[int, set[int]]:
                 stack.extend(children.get(office_id, []))
         result[parent] = below
     return result
+
+
+@dataclass(frozen=True)
+class WeightedRow:
+    """An area's share as answered beside its share weighted by dossiers handled (`code` "" = the whole scope)."""
+
+    code: str
+    name: str
+    summary: Summary
+    weighted: WeightedShare
+
+
+def weighted_rows(
+    session: Session,
+    scope: Scope,
+    where: ReportFilter,
+    settings: Settings,
+    *,
+    whole: Overview,
+    province_names: Mapping[str, str],
+    home_office_id: int | None = None,
+) -> list[WeightedRow]:
+    """The scope (`whole`, its overview), then each province in it with imported dossier volumes when there are
+    several, each as answered and weighted by volume against the scope's target; empty when no volumes are
+    imported for these filters or a channel is chosen (volumes are not counted by channel)."""
+    if where.channel is not None:
+        return []
+    weighted, provinces = weighted_areas(session, scope, where, settings=settings, target=whole.target)
+    if weighted is None:
+        return []
+    rows = [WeightedRow("", "", whole.summary, weighted)]
+    if len(provinces) > 1:
+        for code, share in sorted(provinces.items()):
+            area = overview(session, scope, where.but(province_code=code), settings, home_office_id=home_office_id)
+            rows.append(WeightedRow(code, province_names.get(code, code), area.summary, share))
+    return rows

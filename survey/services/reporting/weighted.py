@@ -8,6 +8,7 @@ with a satisfied citizen", the plain one "what share of those who answered were 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -57,14 +58,8 @@ def weighted_figures(
     """Group code → weighted share, for procedure, office or month groups (channels carry no dossier volume)."""
     if group_by not in WEIGHTED_GROUPS:
         raise ValueError(f"weighted shares are by {', '.join(WEIGHTED_GROUPS)}, not {group_by!r}")
-    counts = read_counts(session, scope, where, metrics=("rating",), by=("office_id", "procedure_id", "month"))
-    volumes = _volumes(session, scope, where)
-    cells: dict[Any, list[Cell]] = defaultdict(list)
-    for key, metrics in counts.items():
-        n, satisfied = count_satisfied(metrics.get("rating", {}))
-        cells[key[_KEY[group_by]]].append(Cell(n, satisfied, volumes.pop(key, None)))
-    for key, volume in volumes.items():  # dossiers handled where nobody answered
-        cells[key[_KEY[group_by]]].append(Cell(0, 0, volume))
+    position = _KEY[group_by]
+    cells = _cells(session, scope, where, lambda key: key[position])
     codes = _codes(session, group_by)
     lookup = targets(session, settings) if target is None else None
     result = {}
@@ -73,6 +68,50 @@ def weighted_figures(
         assert goal is not None
         result[codes.get(key, str(key))] = weighted_share(group_cells, target=goal, min_n=settings.min_n)
     return result
+
+
+def _cells(
+    session: Session,
+    scope: Scope,
+    where: ReportFilter,
+    group_of: Callable[[tuple[int, int, str]], Any],
+    *,
+    only_with_volumes: bool = False,
+) -> dict[Any, list[Cell]]:
+    """Responses and dossiers per (office, procedure, month) cell, gathered by `group_of(cell key)`;
+    `only_with_volumes`: read the responses of offices with imported volumes only (the others add nothing to a
+    weighted share, and reading every cell of a national scope is what makes it slow)."""
+    volumes = _volumes(session, scope, where)
+    if only_with_volumes:
+        if not volumes:
+            return {}
+        offices = {office for office, _procedure, _month in volumes}
+        scope = offices if scope is None else offices & scope
+    counts = read_counts(session, scope, where, metrics=("rating",), by=("office_id", "procedure_id", "month"))
+    cells: dict[Any, list[Cell]] = defaultdict(list)
+    for key, metrics in counts.items():
+        n, satisfied = count_satisfied(metrics.get("rating", {}))
+        cell_key = (int(key[0]), int(key[1]), str(key[2]))
+        cells[group_of(cell_key)].append(Cell(n, satisfied, volumes.pop(cell_key, None)))
+    for key, volume in volumes.items():  # dossiers handled where nobody answered
+        cells[group_of(key)].append(Cell(0, 0, volume))
+    return cells
+
+
+def weighted_areas(
+    session: Session, scope: Scope, where: ReportFilter, *, settings: Settings, target: float
+) -> tuple[WeightedShare | None, dict[str, WeightedShare]]:
+    """The whole filtered scope's weighted share and each province's (by province code), against one target;
+    (None, {}) when no responses fall where dossier volumes are imported. Only offices with imported volumes are
+    read, so `responses_without_volume` counts those offices' responses alone. Channels carry no volume, so a
+    channel filter is refused by the caller, not here."""
+    provinces: dict[int, str] = dict(session.execute(select(Office.id, Office.province_code)).all())
+    cells = _cells(session, scope, where, lambda key: provinces.get(key[0], ""), only_with_volumes=True)
+    shares = {code: weighted_share(group, target=target, min_n=settings.min_n) for code, group in cells.items()}
+    shares = {code: share for code, share in shares.items() if share.share is not None}
+    everything = [cell for group in cells.values() for cell in group]
+    whole = weighted_share(everything, target=target, min_n=settings.min_n)
+    return (None, {}) if whole.share is None else (whole, shares)
 
 
 def as_fields(weighted: WeightedShare | None) -> dict[str, Any]:

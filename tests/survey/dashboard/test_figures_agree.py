@@ -17,14 +17,17 @@ from tests.survey.datasets.dashboard import office
 
 
 def table_rows(html: str, caption: str) -> list[dict[str, str]]:
-    """The rows of the table with this caption, as {column heading: cell text}."""
+    """The rows of the table with this caption, as {column heading: cell text}; a cell showing a name with its
+    code in small print is read as the code."""
     page = BeautifulSoup(html, "html.parser")
     table = next(t for t in page.find_all("table") if caption in t.caption.get_text())
     heads = [" ".join(th.get_text().split()) for th in table.thead.find_all("th")]
-    return [
-        dict(zip(heads, (" ".join(cell.get_text().split()) for cell in tr.find_all(["th", "td"])), strict=False))
-        for tr in table.tbody.find_all("tr")
-    ]
+
+    def text(cell) -> str:
+        code = cell.find(class_="code")
+        return " ".join((code or cell).get_text().split())
+
+    return [dict(zip(heads, map(text, tr.find_all(["th", "td"])), strict=False)) for tr in table.tbody.find_all("tr")]
 
 
 def csv_rows(response) -> list[dict[str, str]]:
@@ -57,7 +60,7 @@ def test_the_office_list_and_the_office_page_say_the_same(client, session, backe
 
     sign_in(client, make_user(role="official", office="79.00"))
     offices_page = client.get(f"/dashboard/offices?{query}").get_data(as_text=True)
-    row = next(r for r in table_rows(offices_page, "So sánh các cơ quan") if r["Mã"] == "79.00")
+    row = next(r for r in table_rows(offices_page, "So sánh các cơ quan") if r["Tên"] == "79.00")
     assert (row["Số ý kiến"], row["Tỷ lệ hài lòng"]) == ("40", "75,0 %")
     assert (row["Gộp cả cơ quan trực thuộc: số ý kiến"], row["Gộp cả cơ quan trực thuộc: tỷ lệ hài lòng"]) == (
         "200", "87,5 %")  # fmt: skip
@@ -75,7 +78,7 @@ def test_a_bound_just_under_the_target_is_not_shown_as_the_target(client, sessio
     make_responses(procedure="1.001193", ratings=[5] * 52 + [1] * 11)  # 52/63: upper bound 0.89961 < 0.90
     make_responses(procedure="2.000815", ratings=[5] * 144 + [1] * 8)  # 144/152: lower bound 0.89959 < 0.90
     sign_in(client, make_user(role="admin"))
-    rows = {r["Mã"]: r for r in table_rows(client.get("/dashboard/procedures").get_data(as_text=True), "Thủ tục")}
+    rows = {r["Tên"]: r for r in table_rows(client.get("/dashboard/procedures").get_data(as_text=True), "Thủ tục")}
     not_met = rows["1.001193"]
     assert not_met["Đánh giá"] == "Chưa đạt mục tiêu"
     assert not_met["Khoảng tin cậy 95 %, cận trên"] == "89,96 %" != "90,0 %"

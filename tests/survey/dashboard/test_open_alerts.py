@@ -24,7 +24,7 @@ def test_the_overview_lists_the_open_alerts_of_the_callers_offices(client_reques
 
     link = section.select_one("li a")["href"]
     offices = client_request.get(link)
-    row = next(r for r in offices.select("table.data tbody tr") if r.th.get_text(strip=True) == "79.01")
+    row = next(r for r in offices.select("table.data tbody tr") if r.select_one("th .code").get_text() == "79.01")
     assert "50,0 %" in row.get_text(" ", strip=True) and "Chưa đạt mục tiêu" in row.get_text(" ", strip=True)
 
 

@@ -12,7 +12,7 @@ from analysis.satisfaction import wilson_interval
 from survey.services.publication.offices import find_office, list_offices, name_matches
 from survey.services.publication.period import public_period
 from survey.services.publication.results import office_results, public_figure
-from survey.services.publication.table import results_rows, spreadsheet_safe
+from survey.services.publication.table import results_rows
 from survey.services.reporting.summary import Settings, group_figures
 from survey.services.reporting.targets import set_target
 from tests.survey.datasets.dashboard import office, procedure
@@ -86,16 +86,6 @@ def test_the_table_has_a_total_row_and_a_row_per_procedure_with_the_same_suppres
     assert birth["share"] == 27 / 32 and birth["status"] == "cant_tell"
     assert (copies["share"], copies["ci_low"], copies["ci_high"], copies["status"]) == (None, None, None, "too_few")
     assert (birth["month_from"], birth["month_to"]) == (period.month_from, period.month_to)
-
-
-@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
-def test_text_a_spreadsheet_would_run_is_kept_as_text(start):
-    assert spreadsheet_safe(f'{start}HYPERLINK("http://x")') == f'\'{start}HYPERLINK("http://x")'
-
-
-def test_other_values_pass_unchanged():
-    for value in ("Đăng ký khai sinh", "1.001193", "", 0.5, 12, None):
-        assert spreadsheet_safe(value) == value
 
 
 @pytest.mark.parametrize(
