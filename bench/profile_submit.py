@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -118,11 +119,11 @@ def in_process(database_url: str, folder: Path, count: int, top: int) -> None:
 
 
 HOOKS = r"""
-import cProfile, os, threading
+import cProfile, os, threading, time
 _profiles = {}
 
 def pre_request(worker, req):
-    profile = _profiles.setdefault(threading.get_ident(), cProfile.Profile())
+    profile = _profiles.setdefault(threading.get_ident(), cProfile.Profile(time.thread_time))  # CPU, not waits
     profile.enable()
 
 def post_request(worker, req, environ, resp):
@@ -144,8 +145,9 @@ def under_gunicorn(database_url: str, folder: Path, duration: int, top: int) -> 
 
     prepared = prepare_database(database_url, folder)
     config = folder / "profile.conf.py"
-    source = (PROJECT / "gunicorn.conf.py").read_text(encoding="utf-8")
-    config.write_text(f"__file__ = {str(PROJECT / 'gunicorn.conf.py')!r}\n{source}\nworkers = 1\n{HOOKS}")
+    chosen = str(PROJECT / "gunicorn.conf.py")
+    source = f"__file__ = {chosen!r}\nexec(compile(open(__file__).read(), __file__, 'exec'))\n"
+    config.write_text(f"{source}\nworkers = 1\n{HOOKS}")
     port = free_port()
     out = folder / "gunicorn.prof"
     environment = {**os.environ, "PYTHONPATH": f"{PROJECT}{os.pathsep}{PROJECT / 'bench'}", "SURVEY_ENV": "production",
@@ -157,7 +159,15 @@ def under_gunicorn(database_url: str, folder: Path, duration: int, top: int) -> 
          str(PROJECT / "bench"), "load_apps:survey_app()"],
         env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
-    time.sleep(8)  # one worker to start (the app is preloaded in the master)
+    deadline = time.monotonic() + 120  # until the worker answers (the app is preloaded in the master)
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5):
+                break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                sys.exit(f"gunicorn did not start: see {folder / 'gunicorn.log'}")
+            time.sleep(0.5)
     script = folder / "post.lua"
     script.write_text(LUA, encoding="utf-8")
     cpu_before = family_cpu(server.pid)
