@@ -3,8 +3,10 @@
 For each database (SQLite file, and a throwaway PostgreSQL server), serves the survey and a bare Flask app (see
 load_apps.py) with gunicorn on the loopback, and drives each with wrk: API posts (`POST /api/v1/responses`, a new
 Idempotency-Key each) and citizen form posts (`POST /s/<token>` on an office's poster link, a new form nonce each).
-Prints requests/s, p50/p99 latency, the ratio survey/bare, and how many submissions were accepted (201 or 303)
-against how many the database holds afterwards. Bounded: each wrk run lasts --duration seconds.
+Two comparators in the same run: the bare app (hello-world: parse and answer) and the floor app (parse, check the
+rating, one INSERT with a commit into the same database); see load_apps.py. Prints requests/s, p50/p99 latency,
+both ratios (survey/bare and survey/floor), and how many submissions were accepted (201 or 303) against how many
+the database holds afterwards. Bounded: each wrk run lasts --duration seconds.
 
     apt-get install -y wrk postgresql
     .venv/bin/python bench/bench_load.py [--backends sqlite,postgresql] [--kinds api,form] [--duration 10]
@@ -219,7 +221,7 @@ def target(kind: str, base_url: str, prepared: Prepared) -> tuple[dict[str, str]
 
 
 def measure(options: argparse.Namespace, backend: str, database_url: str, folder: Path) -> list[dict[str, Any]]:
-    """Both apps served at once; wrk runs bare, survey, bare, survey … so a busy spell on the machine hits both."""
+    """The three apps served at once; wrk runs bare, floor, survey, bare … so a busy spell on the machine hits all."""
     prepared = prepare_database(database_url, folder)
     environment = {
         **os.environ,
@@ -231,13 +233,14 @@ def measure(options: argparse.Namespace, backend: str, database_url: str, folder
     }
     rows = []
     for kind in options.kinds:
-        runs: dict[str, list[dict[str, Any]]] = {"bare": [], "survey": []}
+        runs: dict[str, list[dict[str, Any]]] = {"bare": [], "floor": [], "survey": []}
         before = count_stored(database_url)
         with (
             served(options, "load_apps:bare_app()", environment, folder / f"gunicorn-{kind}-bare.log") as bare_url,
+            served(options, "load_apps:floor_app()", environment, folder / f"gunicorn-{kind}-floor.log") as floor,
             served(options, "load_apps:survey_app()", environment, folder / f"gunicorn-{kind}-survey.log") as url,
         ):
-            servers = {"bare": bare_url, "survey": url}
+            servers = {"bare": bare_url, "floor": floor, "survey": url}
             targets = {app: target(kind, server[0], prepared) for app, server in servers.items()}
             for number in range(options.rounds):
                 for app, server in servers.items():
@@ -248,10 +251,15 @@ def measure(options: argparse.Namespace, backend: str, database_url: str, folder
             "backend": backend,
             "kind": kind,
             "bare": summarise(runs["bare"]),
+            "floor": summarise(runs["floor"]),
             "survey": summarise(runs["survey"]),
             "ratio": statistics.median(s["rps"] / b["rps"] for b, s in zip(runs["bare"], runs["survey"], strict=True)),
+            "floor_ratio": statistics.median(
+                s["rps"] / f["rps"] for f, s in zip(runs["floor"], runs["survey"], strict=True)
+            ),
             "stored": after["responses"] - before["responses"],
-            "rollups_agree": after["responses"] == after["rollup_ratings"],
+            "floor_stored": after["floor"] - before["floor"],
+            "rollups_agree": after["counted"] == after["rollup_ratings"],
         })  # fmt: skip
     return rows
 
@@ -271,24 +279,31 @@ def report(rows: list[dict[str, Any]], options: argparse.Namespace) -> None:
     settings = f"config={options.config or 'none'} workers={options.workers or '-'} threads={options.threads or '-'}"
     print(f"\nwrk -t{options.wrk_threads} -c{options.connections} -d{options.duration}s x {options.rounds} rounds "
           f"(medians); gunicorn {settings}")  # fmt: skip
-    print(f"{'':17}{'---------- bare Flask ----------':>33}  {'------------- survey -------------':>36}")
-    columns = f"{'r/s':>8}{'p50':>7}{'p99':>7}{'cpu':>7}"
-    print(f"{'backend':<11}{'kind':<6}{columns}  {columns}{'db':>5}{'ratio':>7}{'accepted':>9}{'stored':>8}"
-          f"{'refused':>8}{'errors':>7} rollups")  # fmt: skip
+    columns = f"{'r/s':>7}{'p50':>6}{'p99':>7}{'cpu':>6}"
+    print(f"{'':16}{'--------- bare ---------':>26} {'--------- floor --------':>26} {'--------- survey --------':>26}")
+    print(f"{'backend':<11}{'kind':<5}{columns} {columns} {columns}{'db':>5}{'/bare':>6}{'/floor':>7}"
+          f"{'accepted':>9}{'stored':>7}{'refused':>8}{'errors':>7} rollups")  # fmt: skip
     for row in rows:
-        bare, survey = row["bare"], row["survey"]
+        cells = []
+        for app in ("bare", "floor", "survey"):
+            f = row[app]
+            cells.append(f"{f['rps']:>7.0f}{f['p50_ms']:>6.1f}{f['p99_ms']:>7.1f}{f['cpu_ms']:>6.2f}")
+        survey = row["survey"]
         print(
-            f"{row['backend']:<11}{row['kind']:<6}{bare['rps']:>8.0f}{bare['p50_ms']:>7.1f}{bare['p99_ms']:>7.1f}"
-            f"{bare['cpu_ms']:>7.2f}  {survey['rps']:>8.0f}{survey['p50_ms']:>7.1f}{survey['p99_ms']:>7.1f}"
-            f"{survey['cpu_ms']:>7.2f}{survey['db_cpu_ms']:>5.1f}{row['ratio']:>7.2f}{survey['accepted']:>9}"
-            f"{row['stored']:>8}{survey['refused']:>8}{survey['socket_errors'] + survey['timeouts']:>7} "
-            f"{'agree' if row['rollups_agree'] else 'DIFFER'}"
+            f"{row['backend']:<11}{row['kind']:<5}{' '.join(cells)}{survey['db_cpu_ms']:>5.1f}{row['ratio']:>6.2f}"
+            f"{row['floor_ratio']:>7.2f}{survey['accepted']:>9}{row['stored']:>7}{survey['refused']:>8}"
+            f"{survey['socket_errors'] + survey['timeouts']:>7} {'agree' if row['rollups_agree'] else 'DIFFER'}"
             + (f"  refused with {', '.join(survey['statuses'])}" if survey["statuses"] else "")
         )
-    print("p50/p99: latency in ms; cpu: the gunicorn processes' CPU ms per request (db: PostgreSQL's own);")
-    print("ratio = survey r/s / bare r/s, round by round; accepted = 201/303 answers wrk received; stored = rows")
-    print("the database gained (it may exceed accepted by requests in flight when wrk stopped; fewer stored than")
-    print("accepted would be a loss); rollups agree = the rating counts equal the stored responses")
+        floor = row["floor"]
+        if floor["accepted"] > row["floor_stored"] or floor["refused"]:
+            accepted, stored, refused = floor["accepted"], row["floor_stored"], floor["refused"]
+            print(f"  floor app: accepted {accepted}, stored {stored}, refused {refused}")
+    print("p50/p99: latency in ms; cpu: the gunicorn processes' CPU ms per request (db: PostgreSQL's own, survey);")
+    print("/bare, /floor = survey r/s over the bare app's and over the floor app's, round by round (medians);")
+    print("accepted = the survey's 201/303 answers wrk received; stored = rows the database gained (it may exceed")
+    print("accepted by requests in flight when wrk stopped; fewer stored than accepted would be a loss); rollups")
+    print("agree = the rating counts equal the stored responses not held back as spam")
 
 
 def main() -> None:

@@ -88,16 +88,23 @@ def prepare_database(database_url: str, folder: Path) -> Prepared:
 
 
 def count_stored(database_url: str) -> dict[str, int]:
-    """Responses stored, and the rating counts in the rollups (which must agree with them)."""
+    """Responses the survey stored, those of them counted (not held back as spam), the rating counts in the
+    rollups (which must equal the counted ones), and the rows the floor app stored (their `floor:` keys)."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(database_url)
+    ours = "(submission_key IS NULL OR submission_key NOT LIKE 'floor:%')"
     with engine.connect() as connection:
-        responses = int(connection.execute(text("SELECT count(*) FROM responses")).scalar_one())
+        row = connection.execute(
+            text(
+                f"SELECT count(*) FILTER (WHERE {ours}), count(*) FILTER (WHERE {ours} AND NOT flagged),"
+                f" count(*) FILTER (WHERE NOT {ours}) FROM responses"
+            )
+        ).one()
         rolled = connection.execute(text("SELECT coalesce(sum(count), 0) FROM rollups WHERE metric = 'rating'"))
         rollup_ratings = int(rolled.scalar_one())
     engine.dispose()
-    return {"responses": responses, "rollup_ratings": rollup_ratings}
+    return {"responses": row[0], "counted": row[1], "floor": row[2], "rollup_ratings": rollup_ratings}
 
 
 def form_body(csrf_token: str, submission_key: str | None = None) -> str:

@@ -94,7 +94,11 @@ _turns_lock = threading.Lock()
 def writing(session: Session) -> Any:
     """A context to hold around a short write transaction: on an SQLite file, writers take turns; else nothing."""
     bind: Any = session.get_bind()
-    engine: Engine = getattr(bind, "engine", bind)
+    return writing_on(getattr(bind, "engine", bind))
+
+
+def writing_on(engine: Engine) -> Any:
+    """`writing` for a transaction on the engine's own connection (the rate-limit counters' upsert)."""
     if engine not in _turns:
         with _turns_lock:
             database = engine.url.database if engine.dialect.name == "sqlite" else None

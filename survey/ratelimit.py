@@ -5,6 +5,11 @@ worker (two gunicorn workers let 20 sign-in attempts a minute through a 10/minut
 default, keeps each fixed window as one row of `rate_limits`, counted with one atomic upsert
 (INSERT … ON CONFLICT DO UPDATE … RETURNING, on SQLite and PostgreSQL alike), so every worker of every host
 shares it. `redis://…` (SURVEY_RATELIMIT_STORAGE_URL) remains the choice where a Redis is already run.
+
+A limited request costs one statement: the upsert returns the window's count and end, and the request keeps them
+(in its WSGI environ), so the X-RateLimit-* and Retry-After headers written after the view read no row. Outside a
+request, or for a key this request did not count, the window is read from the table. On an SQLite file the upsert
+takes its turn in the writers' queue (survey.database.writing_on) like a submission.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import itertools
 import time
 from typing import Any, cast
 
+from flask import has_request_context, request
 from limits.storage import Storage
 from sqlalchemy import Table, delete, select, text
 from sqlalchemy.engine import Connection, Engine
@@ -30,11 +36,12 @@ _HIT = text(
     ON CONFLICT ("key") DO UPDATE SET
         count = CASE WHEN rate_limits.expires_at <= :now THEN :amount ELSE rate_limits.count + :amount END,
         expires_at = CASE WHEN rate_limits.expires_at <= :now THEN :expires ELSE rate_limits.expires_at END
-    RETURNING count
+    RETURNING count, expires_at
     """
 )
 _WINDOW = text('SELECT count, expires_at FROM rate_limits WHERE "key" = :key AND expires_at > :now')
 _DIALECTS = ("sqlite", "postgresql")
+_SEEN = "survey.rate_limit_windows"  # in the request's environ: {key: (count, expires_at)} as its upserts left them
 
 
 class DatabaseStorage(Storage):
@@ -64,16 +71,21 @@ class DatabaseStorage(Storage):
 
     def incr(self, key: str, expiry: float, amount: int = 1) -> int:
         """Add `amount` to the key's window (a new window of `expiry` seconds if none is running); the new count."""
-        now = time.time()
-        with self._engine().begin() as connection:
+        from survey.database import writing_on
+
+        engine = self._engine()
+        with writing_on(engine), engine.begin() as connection:  # SQLite: in the writers' queue, like a submission
+            now = time.time()
             if connection.dialect.name not in _DIALECTS:
                 name = connection.dialect.name
                 raise SQLAlchemyError(f"rate limits in the database need SQLite or PostgreSQL, not {name}")
             values = {"key": key, "amount": amount, "expires": now + expiry, "now": now}
-            count = int(connection.execute(_HIT, values).scalar_one())
+            count, expires_at = connection.execute(_HIT, values).one()
             if next(self._calls) % self.PRUNE_EVERY == 0:
                 self._prune(connection, now)
-        return count
+        if has_request_context():  # the headers after the view show this window without reading it again
+            request.environ.setdefault(_SEEN, {})[key] = (int(count), float(expires_at))
+        return int(count)
 
     @staticmethod
     def _prune(connection: Connection, now: float) -> None:
@@ -81,6 +93,9 @@ class DatabaseStorage(Storage):
 
     def _window(self, key: str) -> tuple[int, float] | None:
         now = time.time()
+        seen = request.environ.get(_SEEN, {}).get(key) if has_request_context() else None
+        if seen is not None and seen[1] > now:
+            return seen
         with self._engine().connect() as connection:
             row = connection.execute(_WINDOW, {"key": key, "now": now}).first()
         return None if row is None else (int(row[0]), float(row[1]))
@@ -102,9 +117,13 @@ class DatabaseStorage(Storage):
         return True
 
     def reset(self) -> int | None:
+        if has_request_context():
+            request.environ.pop(_SEEN, None)
         with self._engine().begin() as connection:
             return int(connection.execute(delete(_TABLE)).rowcount)
 
     def clear(self, key: str) -> None:
+        if has_request_context():
+            request.environ.get(_SEEN, {}).pop(key, None)
         with self._engine().begin() as connection:
             connection.execute(delete(_TABLE).where(_TABLE.c.key == key))

@@ -12,8 +12,8 @@ from flask import current_app, request
 
 from survey.auth.identity import current_user
 from survey.extensions import db
-from survey.models import ApiKey, User
-from survey.services.accounts.api_keys import authenticate_key
+from survey.models import User
+from survey.services.accounts.api_keys import VerifiedKey, verified_key
 from survey.services.accounts.scoping import user_office_scope, visible_office_ids
 
 
@@ -21,7 +21,7 @@ from survey.services.accounts.scoping import user_office_scope, visible_office_i
 class Caller:
     actor: str  # "api-key:<prefix>" or the official's e-mail, as the audit log names them
     scope: set[int] | None
-    api_key: ApiKey | None = None
+    api_key: VerifiedKey | None = None
     user: User | None = None
 
     @property
@@ -43,7 +43,7 @@ def key_caller() -> Caller | None:
     caller = None
     token = bearer_token()
     if token:
-        key = authenticate_key(db.session(), token)
+        key = verified_key(db.session(), token)
         if key is not None:
             scope = visible_office_ids(db.session(), office_id=key.office_id)
             caller = Caller(actor=f"api-key:{key.prefix}", scope=scope, api_key=key)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from analysis.comparison.funnel import FUNNEL_CODES
 from analysis.periods import MONTH_PATTERN
 from survey.api.schemas import CODE_MAX, CODE_PATTERN, CODE_TEXT
+from survey.api.summary import MIN_N_MAX
 from survey.models import AGE_BANDS, CHANNELS, ELEMENTS, EXTRA_PAYMENT, ON_TIME, SERVICE_MODES, SEXES
 from survey.models_sms import SMS_MODES
 from survey.services.catalog.local_questions import TEXT_MAX
@@ -259,6 +261,19 @@ SCHEMAS: dict[str, Any] = {
             "ci_low": {"type": ["number", "null"]},
             "ci_high": {"type": ["number", "null"]},
             "status": {"enum": ["met", "not_met", "cant_tell", "too_few"]},
+            # adjust=procedure-mix (office groups; null where an office has no comparison)
+            "expected_share": {"type": ["number", "null"]},
+            "adjusted_share": {"type": ["number", "null"]},
+            "adj_ci_low": {"type": ["number", "null"]},
+            "adj_ci_high": {"type": ["number", "null"]},
+            "funnel": {"enum": [*FUNNEL_CODES, None]},
+            # weighted=true (null where a group has no imported dossier volume)
+            "weighted_share": {"type": ["number", "null"]},
+            "effective_n": {"type": ["number", "null"]},
+            "weighted_ci_low": {"type": ["number", "null"]},
+            "weighted_ci_high": {"type": ["number", "null"]},
+            "weighted_status": {"enum": ["met", "not_met", "cant_tell", "too_few", None]},
+            "volume": {"type": ["integer", "null"]},
         },
         "additionalProperties": {"type": "string"},
     },
@@ -395,7 +410,11 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                     "parameters": [
                         _query("group_by", {"enum": list(GROUPS), "default": "procedure"}, "how to group"),
                         _query("target", {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1}, "target"),
-                        _query("min_n", {"type": "integer", "minimum": 1}, "fewer answers: status too_few"),
+                        _query(
+                            "min_n",
+                            {"type": "integer", "minimum": 1, "maximum": MIN_N_MAX},
+                            "fewer answers: status too_few",
+                        ),
                         _query("verified_only", {"type": "boolean", "default": False}, "only one-time links"),
                         _query(
                             "adjust",
@@ -407,7 +426,9 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                             {"type": "string", "enum": ["national", "province"], "default": "national"},
                             "the procedure rates the adjustment compares with",
                         ),
-                        _query("month_from", {"type": "string", "pattern": MONTH_PATTERN}, "YYYY-MM"),
+                        _query(
+                            "month_from", {"type": "string", "pattern": MONTH_PATTERN}, "YYYY-MM, not after month_to"
+                        ),
                         _query("month_to", {"type": "string", "pattern": MONTH_PATTERN}, "YYYY-MM"),
                     ],
                     "responses": {

@@ -25,12 +25,16 @@ from survey.services.sms.phone import PhoneError, normalise_phone
 
 CODE_MAX = 80
 _NAME_SHOWN = 40  # unknown field names are echoed back shortened
-_CONTROL = r"\x00-\x1f\x7f-\x9f\ud800-\udfff"
+_CONTROL = r"\x00-\x1f\x7f-\x9f"
 _SPACE = r"\x20\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"  # what str.strip() removes, controls aside
 CODE_PATTERN = rf"^[^{_CONTROL}]*[^{_CONTROL}{_SPACE}][^{_CONTROL}]*$(?!\n)"
 """A code: no control characters, not only spaces (spaces around it are trimmed). The same text is the OpenAPI
-`pattern`, valid in Python and ECMA-262; `(?!\n)` stops Python's `$` from matching before a final newline."""
-_CODE = re.compile(CODE_PATTERN)
+`pattern`, valid in Python, ECMA-262 and Rust's regex engines (jsonschema-rs, schemathesis); `(?!\n)` stops
+Python's `$` from matching before a final newline. Lone surrogates (which JSON's `\ud800` escapes can carry, but
+no Unicode text holds and no database can store) are refused too, by `_CODE`: a range of surrogates is no valid
+class for engines that match Unicode scalar values, so it stays out of the document's pattern."""
+_UNSTORABLE = rf"{_CONTROL}\ud800-\udfff"
+_CODE = re.compile(rf"[^{_UNSTORABLE}]*[^{_UNSTORABLE}{_SPACE}][^{_UNSTORABLE}]*")  # with fullmatch
 CODE_TEXT = f"1 to {CODE_MAX} characters, not only spaces, without control characters (spaces around are trimmed)"
 CODE_RULE = f"must be {CODE_TEXT}"
 

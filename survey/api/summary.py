@@ -20,6 +20,9 @@ PARAMETERS = (
 )  # fmt: skip
 _TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no", "")
 
+MIN_N_MAX = 999_999_999  # the largest `min_n` (the OpenAPI document states it too)
+MONTHS_REVERSED = "must not be after month_to"
+
 
 @dataclass(frozen=True)
 class SummaryQuery:
@@ -55,9 +58,9 @@ def parse_summary_query(
     min_n = int(config["MINIMUM_N"])
     if "min_n" in args:
         raw = args["min_n"]
-        min_n = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else 0
-        if min_n < 1:
-            errors.append(FieldError("min_n", "must be a whole number of at least 1"))
+        min_n = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= len(str(MIN_N_MAX)) else 0
+        if not 1 <= min_n <= MIN_N_MAX:
+            errors.append(FieldError("min_n", f"must be a whole number from 1 to {MIN_N_MAX}"))
     verified = args.get("verified_only", "false").lower()
     if verified not in _TRUE + _FALSE:
         errors.append(FieldError("verified_only", "must be true or false"))
@@ -67,6 +70,8 @@ def parse_summary_query(
         if value is not None and not is_month(value):
             errors.append(FieldError(name, "must be a month as YYYY-MM"))
         months[name] = value or None
+    if not errors and months["month_from"] and months["month_to"] and months["month_from"] > months["month_to"]:
+        errors.append(FieldError("month_from", MONTHS_REVERSED))  # else the filter refuses them: a 500
     adjust, reference = args.get("adjust") or None, args.get("reference", "national")
     weighted = args.get("weighted", "false").lower()
     errors += _option_errors(adjust, reference, weighted, group_by)

@@ -122,3 +122,30 @@ def test_two_servers_sharing_a_redis_enforce_the_limits_in_total(app, database_u
     _two_servers_enforce_limits_in_total(database_url, tmp_path, redis_server.url)
     keys = redis_server.command("DBSIZE")
     assert keys.startswith(b":") and int(keys[1:]) > 0  # the counts were kept in Redis
+
+
+def test_a_limited_request_counts_its_hit_with_one_statement_and_its_headers_show_that_count(app, client, session):
+    """The upsert returns the window's count and end; the X-RateLimit-* headers written after the view show them
+    without reading the table again, and they are the numbers the table holds."""
+    from sqlalchemy import event
+
+    from survey.extensions import db
+
+    load_catalog()
+    headers = {"Authorization": f"Bearer {make_api_key(name='kiosk')}"}
+    app.config["API_RATE_LIMIT"] = "5/minute"
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if "rate_limits" in statement:
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        answers = [client.get("/api/v1/summary", headers=headers) for _ in range(3)]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert len(statements) == 3 and all(s.lstrip().startswith("INSERT") for s in statements)
+    assert [answer.headers["X-RateLimit-Remaining"] for answer in answers] == ["4", "3", "2"]
+    stored = session.execute(select(RateLimitCounter.count, RateLimitCounter.expires_at)).one()
+    assert stored.count == 3 and 0 <= int(answers[-1].headers["X-RateLimit-Reset"]) - stored.expires_at < 1

@@ -238,7 +238,9 @@ def test_summary_is_the_report_restricted_to_the_callers_offices(client, catalog
         "target=1.5",
         "target=abc",
         "min_n=0",
+        "min_n=1000000000",
         "month_from=2025-13",
+        "month_from=2025-06&month_to=2025-05",  # was a 500: the filter refused what the parser let through
         "verified_only=maybe",
         "colour=blue",
     ],
