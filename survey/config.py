@@ -62,6 +62,10 @@ class Config:
     SPAM_ADDRESS_DAILY_CAP = 10  # answers per connection and day before they are held back
     SPAM_ADDRESS_DAILY_LIMIT = 200  # submissions per connection and day before they are refused
     SPAM_TRUSTED_NETWORKS: ClassVar[tuple[str, ...]] = ()  # e.g. the office Wi-Fi, kiosk tablets: no address rules
+    # SURVEY_KIOSK_IDLE_SECONDS: a kiosk form left alone this long goes back to a fresh, empty form (a meta refresh,
+    # no JavaScript), so the next citizen never sees the last one's half-filled answers. Counted from when the form
+    # was shown: keep it above the time a citizen needs to fill it in.
+    KIOSK_IDLE_SECONDS = 120
 
 
 class DevelopmentConfig(Config):
@@ -136,6 +140,8 @@ def settings_from_environment(environ: Mapping[str, str] | None = None) -> dict[
         settings["LOG_IPS"] = _yes_or_no("SURVEY_LOG_IPS", environ["SURVEY_LOG_IPS"])
     if environ.get("SURVEY_RETENTION_DAYS", "").strip():
         settings["RETENTION_DAYS"] = _whole_number("SURVEY_RETENTION_DAYS", environ["SURVEY_RETENTION_DAYS"])
+    if (idle := environ.get("SURVEY_KIOSK_IDLE_SECONDS", "")).strip():
+        settings["KIOSK_IDLE_SECONDS"] = _whole_number("SURVEY_KIOSK_IDLE_SECONDS", idle)
     settings.update(_spam_settings(environ))
     return settings
 

@@ -80,6 +80,7 @@ def _render_form(page: SurveyPage, form: SurveyForm, status: int, notice: str | 
         form=form,
         questions=questions(page.definition, _language()),
         notice=notice,
+        idle_seconds=current_app.config["KIOSK_IDLE_SECONDS"],
     )
     return html, status
 
@@ -165,6 +166,18 @@ def thanks(token: str):
             office_code=state.invitation.office.code if state and state.invitation else None,
         )
     )
+    if kiosk:
+        _reset_kiosk(response)
+    return response
+
+
+@citizen.get("/s/<token>/restart")
+def restart(token: str):
+    """Where an idle kiosk form goes by itself (a meta refresh, no JavaScript): a fresh, empty form in Vietnamese.
+
+    Only a real kiosk link resets the browser's session; any other link is simply opened again."""
+    kiosk = _is_kiosk_link(token)
+    response = redirect(url_for(".survey", token=token, kiosk="1" if kiosk else None), 303)
     if kiosk:
         _reset_kiosk(response)
     return response
