@@ -177,7 +177,7 @@ def restart(token: str):
 
     Only a real kiosk link resets the browser's session; any other link is simply opened again."""
     kiosk = _is_kiosk_link(token)
-    response = redirect(url_for(".survey", token=token, kiosk="1" if kiosk else None), 303)
+    response = current_app.make_response(redirect(url_for(".survey", token=token, kiosk="1" if kiosk else None), 303))
     if kiosk:
         _reset_kiosk(response)
     return response
