@@ -58,7 +58,11 @@ def test_email_written_in_decomposed_unicode_matches(session):
         (["a@b", "--role", "admin"], None, "not an e-mail address"),
         (["ward@example.gov.vn", "--role", "official"], None, "needs an office"),
         (["ward@example.gov.vn", "--role", "official", "--office", "99.99"], None, "unknown office"),
-        (["boss@example.gov.vn", "--role", "admin", "--office", "79.01"], None, "only an official has an office"),
+        (
+            ["boss@example.gov.vn", "--role", "admin", "--office", "79.01"],
+            None,
+            "only officials and clerks have an office",
+        ),
         (["ward@example.gov.vn", "--role", "mayor"], None, "Invalid value for '--role'"),
         (["ward@example.gov.vn"], None, "Missing option '--role'"),
         (["boss@example.gov.vn", "--role", "admin", "--password-stdin"], "short\n", "at least 12 characters"),
