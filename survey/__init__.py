@@ -67,11 +67,12 @@ def _register_blueprints(app: Flask) -> None:
     from survey.citizen.views import citizen
     from survey.dashboard.views import dashboard
     from survey.main.views import main
+    from survey.paper.views import paper
     from survey.research.views import research
     from survey.results.views import results
     from survey.themes.views import themes
 
-    for blueprint in (main, citizen, api, auth, dashboard, themes, admin, research, results, account):
+    for blueprint in (main, citizen, api, auth, dashboard, themes, admin, research, results, account, paper):
         app.register_blueprint(blueprint)
 
 

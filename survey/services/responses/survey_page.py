@@ -11,9 +11,12 @@ from sqlalchemy.orm import Session
 from survey.models import Invitation
 from survey.services.catalog import cache
 from survey.services.catalog.questionnaire import shipped_definition
+from survey.services.paper.lookup import sheet_for_dossier
 from survey.services.responses.invitations import resolve_link
 from survey.services.transactions import rolls_back_on_error
 
+# A paper sheet's QR code opens the online form: that answer arrives by QR code, not on paper.
+ONLINE_CHANNEL = {"paper": "qr"}
 # How the citizen did the procedure, when the link's channel already says so.
 KNOWN_SERVICE_MODE = {"online": "online", "kiosk": "in_person"}
 
@@ -39,10 +42,11 @@ class SurveyPage:
     channel: str = "qr"
     kiosk: bool = False
     offline: bool = False
+    plain_sheet: bool = False  # a paper sheet printed for no dossier: its answer is not verified
 
     @property
     def verified(self) -> bool:
-        return self.invitation is not None and not self.invitation.is_public
+        return self.invitation is not None and not self.invitation.is_public and not self.plain_sheet
 
     @property
     def service_mode(self) -> str | None:
@@ -54,7 +58,7 @@ class SurveyPage:
         return next((choice.id for choice in self.choices or () if choice.code == picked_code), None)
 
 
-def _definition(session: Session) -> dict[str, Any]:
+def active_definition(session: Session) -> dict[str, Any]:
     """The active questionnaire, read without writing (the service installs version 1 on first store)."""
     current = cache.active_questionnaire(session)
     return current.definition if current is not None else shipped_definition(1)
@@ -94,13 +98,14 @@ def load_page(
     return SurveyPage(
         token=token,
         status=state.status,
-        definition=_definition(session),
+        definition=active_definition(session),
         invitation=invitation,
         office_name=office.name if office else "",
         procedure_name=procedure.name if procedure else None,
         choices=None if invitation.procedure_id is not None else _office_procedures(session, invitation.office_id),
-        channel="kiosk" if kiosk else invitation.channel,
+        channel="kiosk" if kiosk else ONLINE_CHANNEL.get(invitation.channel, invitation.channel),
         kiosk=kiosk,
+        plain_sheet=invitation.channel == "paper" and not sheet_for_dossier(session, invitation.id),
     )
 
 
