@@ -21,7 +21,7 @@ from survey.extensions import db
 from survey.paper.forms import CODE_MESSAGES, ORDER, PaperEntryForm
 from survey.security import keep_private
 from survey.services.paper.entry import EntryError, enter_sheet, undo_sheet
-from survey.services.paper.sheets import MAX_SHEETS, PaperError, print_sheets
+from survey.services.paper.sheets import MAX_SHEETS, PRINT_ROLES, PaperError, print_sheets
 from survey.services.responses.qr import qr_svg
 from survey.services.responses.survey_page import active_definition, questions
 
@@ -74,6 +74,21 @@ def sheets(office_code: str):
     return render_template("paper/sheets.html", printed=printed, qr=qr, questions=_questions())
 
 
+@paper.get("/print")
+@role_required("official", "admin")
+def print_form():
+    """The entry page's small print form (a plain GET form) leads to the office's sheets page."""
+    office_code = (request.args.get("office") or "").strip()
+    if not office_code:
+        flash(_("Type the code of the office the sheets are for."), "error")
+        return redirect(url_for(".entry"), 303)
+    wanted = {name: (request.args.get(name) or "").strip() for name in ("procedure", "sheets", "dossier")}
+    if wanted["dossier"]:
+        wanted["sheets"] = ""  # a dossier's sheet is printed alone
+    query: dict[str, Any] = {name: value for name, value in wanted.items() if value}
+    return redirect(url_for(".sheets", office_code=office_code, **query), 303)
+
+
 def _data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
@@ -109,7 +124,10 @@ def entry():
             flash(_("Sheet %(code)s is stored.", code=entered.sheet.code), "success")
             return redirect(url_for(".entry"), 303)
     status = 400 if form.errors else 200
-    return render_template("paper/entry.html", form=form, questions=shown, batch=len(_batch())), status
+    home_office = user.office.code if user.office else ""
+    page = render_template("paper/entry.html", form=form, questions=shown, batch=len(_batch()),
+                           may_print=user.role in PRINT_ROLES, home_office=home_office)  # fmt: skip
+    return page, status
 
 
 @paper.post("/entry/undo")

@@ -201,3 +201,16 @@ def test_an_admin_creates_a_clerk_bound_to_an_office(client, session, catalog):
     assert (clerk.role, clerk.office.code) == ("clerk", "79.01")
     without = client.post("/admin/users/new", data={**data, "email": "b@example.gov.vn", "office_code": ""})
     assert "cần thuộc một cơ quan" in without.get_data(as_text=True)
+
+
+def test_the_entry_page_offers_officials_a_print_form(client, client_request, catalog):
+    sign_in(client, make_user(role="official", office="79.01"))
+    form = client_request.get("/paper/entry").select_one("form[action='/paper/print']")
+    assert form.find("input", attrs={"name": "office"})["value"] == "79.01"
+    asked = client.get("/paper/print?office=79.01&procedure=1.001193&sheets=5&dossier=")
+    assert asked.headers["Location"] == "/paper/79.01?procedure=1.001193&sheets=5"
+    for_dossier = client.get("/paper/print?office=79.01&procedure=1.001193&sheets=20&dossier=000.00.31.H56-250115-0042")
+    assert for_dossier.headers["Location"] == "/paper/79.01?procedure=1.001193&dossier=000.00.31.H56-250115-0042"
+    sign_in(client, make_user(role="clerk", office="79.01"))
+    assert client_request.get("/paper/entry").select_one("form[action='/paper/print']") is None
+    assert client.get("/paper/print?office=79.01").status_code == 403
