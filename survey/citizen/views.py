@@ -19,6 +19,7 @@ from survey.citizen.forms import EraseForm, SurveyForm
 from survey.extensions import db, limiter
 from survey.i18n import LANGUAGE_COOKIE
 from survey.security import keep_private
+from survey.services.paper.lookup import keyed_in_from_paper
 from survey.services.responses import invitations
 from survey.services.responses.invitations import LinkError, LinkState, resolve_link
 from survey.services.responses.qr import qr_svg
@@ -282,7 +283,7 @@ def poster(office_code: str):
     )
 
 
-ERASE_STATUS_CODES = {"invalid": 404, "public": 400, "nothing": 200}
+ERASE_STATUS_CODES = {"invalid": 404, "public": 400, "nothing": 200, "paper": 400}
 
 
 # --- A citizen erases their own answer (reached with their one-time link, confirmed deliberately) ----------
@@ -301,9 +302,11 @@ def _unavailable(error: EraseError) -> tuple[str, int]:
 def erase(token: str):
     secret = current_app.config["SECRET_KEY"]
     try:
-        erasable_invitation(db.session(), token, secret=secret)
+        invitation = erasable_invitation(db.session(), token, secret=secret)
     except EraseError as error:
         return _unavailable(error)
+    if keyed_in_from_paper(db.session(), invitation.id, invitation.response_id):
+        return _unavailable(EraseError("paper", "a paper sheet keyed in at the office is erased by the office"))
     form = EraseForm()
     if request.method == "POST" and form.validate_on_submit():
         try:

@@ -214,3 +214,21 @@ def test_the_entry_page_offers_officials_a_print_form(client, client_request, ca
     sign_in(client, make_user(role="clerk", office="79.01"))
     assert client_request.get("/paper/entry").select_one("form[action='/paper/print']") is None
     assert client.get("/paper/print?office=79.01").status_code == 403
+
+
+def test_a_keyed_sheet_cannot_be_erased_through_its_qr_code(client, client_request, session, catalog):
+    from survey.services.responses.invitations import sign_token
+
+    sign_in(client, make_user(role="official", office="79.01"))
+    keyed, online = printed_codes(print_page(client_request, sheets=2))
+    key_in(client, keyed, rating="1")
+    secret = client.application.config["SECRET_KEY"]
+    sheets = select(PaperSheet.code, Invitation.token_id).join(Invitation, Invitation.id == PaperSheet.invitation_id)
+    links = {code: f"/s/{sign_token(secret, token_id)}" for code, token_id in session.execute(sheets)}
+    page = client_request.get(f"{links[codes.normalise(keyed)]}/erase", 400)
+    assert "Phiếu đã được trả lời trên giấy" in page.get_text() and page.find("form", method="post") is None
+    assert response_count(session) == 1
+    form = client.get(links[codes.normalise(online)]).get_data(as_text=True)  # the citizen answers online instead
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+    client.post(links[codes.normalise(online)], data={**hidden, "rating": "5"})
+    assert client.get(f"{links[codes.normalise(online)]}/erase").status_code == 200  # theirs to erase
