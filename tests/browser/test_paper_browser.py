@@ -43,6 +43,7 @@ def _pdf_pages(driver) -> int:  # type: ignore[no-untyped-def]
 @pytest.mark.browser
 def test_printed_sheets_and_the_entry_page_pass_axe_and_print_one_sheet_per_page(a4_browser, database_url, tmp_path):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     driver = a4_browser
     driver.set_script_timeout(60)
@@ -68,6 +69,7 @@ def test_printed_sheets_and_the_entry_page_pass_axe_and_print_one_sheet_per_page
         assert _violations(driver) == []
         driver.find_element(By.NAME, "code").send_keys("K7QX-M4PA")  # one character off: refused, explained
         driver.find_element(By.CSS_SELECTOR, "form[autocomplete=off] button[type=submit]").click()
+        WebDriverWait(driver, 20).until(lambda d: 'id="code-error"' in d.page_source)
         assert "không hợp lệ" in driver.find_element(By.ID, "code-error").text
         assert _violations(driver) == []
         driver.save_screenshot(str(SCREENSHOTS / "paper_entry_error.png"))
@@ -77,6 +79,7 @@ def test_printed_sheets_and_the_entry_page_pass_axe_and_print_one_sheet_per_page
 def test_a_whole_sheet_is_keyed_in_by_keyboard_alone(chromium, database_url, tmp_path):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     driver = chromium  # JavaScript off: the page needs none
     seed(database_url, tmp_path, PASSWORD)
@@ -86,7 +89,8 @@ def test_a_whole_sheet_is_keyed_in_by_keyboard_alone(chromium, database_url, tmp
         code = driver.find_element(By.CSS_SELECTOR, ".sheet .code").text.replace("-", "")
         driver.get(f"{server.url}/paper/entry")
         ActionChains(driver).send_keys(*sheet_keystrokes(code)).perform()  # to whatever has the focus
-        assert f"Đã lưu phiếu {code[:4]}-{code[4:]}." in driver.find_element(By.TAG_NAME, "main").text
+        stored = f"Đã lưu phiếu {code[:4]}-{code[4:]}."
+        WebDriverWait(driver, 20).until(lambda d: stored in d.page_source)  # Enter sent the form; wait for the answer
         assert driver.switch_to.active_element.get_attribute("name") == "code"  # ready for the next sheet
         assert "Số phiếu đã nhập trong đợt này: 1" in driver.find_element(By.TAG_NAME, "main").text
     engine = create_engine(database_url)
