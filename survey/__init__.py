@@ -70,13 +70,14 @@ def _register_blueprints(app: Flask) -> None:
     from survey.citizen.views import citizen
     from survey.dashboard.views import dashboard
     from survey.main.views import main
+    from survey.paper.views import paper
     from survey.research.views import research
     from survey.results.views import results
     from survey.themes.views import themes
     from survey.webhooks.views import webhooks
 
     blueprints = (main, citizen, api, auth, dashboard, themes, actions, admin, webhooks, research, results, account,
-                  callbacks)  # fmt: skip
+                  callbacks, paper)  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

@@ -72,6 +72,10 @@ class Config:
     SMS_DAY_END = 21
     SMS_SEND_AT_ONCE = True  # the API tries a new invitation's SMS at once; `send-sms` sends what is left
     CALLBACK_WORKING_DAYS = 2  # the thank-you page and the SMS say a call-back comes within this many working days
+    # SURVEY_KIOSK_IDLE_SECONDS: a kiosk form left alone this long goes back to a fresh, empty form (a meta refresh,
+    # no JavaScript), so the next citizen never sees the last one's half-filled answers. Counted from when the form
+    # was shown: keep it above the time a citizen needs to fill it in.
+    KIOSK_IDLE_SECONDS = 120
 
 
 class DevelopmentConfig(Config):
@@ -153,6 +157,8 @@ def settings_from_environment(environ: Mapping[str, str] | None = None) -> dict[
                           ("SURVEY_CALLBACK_WORKING_DAYS", "CALLBACK_WORKING_DAYS")):  # fmt: skip
         if environ.get(variable, "").strip():
             settings[key] = _whole_number(variable, environ[variable])
+    if (idle := environ.get("SURVEY_KIOSK_IDLE_SECONDS", "")).strip():
+        settings["KIOSK_IDLE_SECONDS"] = _whole_number("SURVEY_KIOSK_IDLE_SECONDS", idle)
     settings.update(_spam_settings(environ))
     return settings
 

@@ -51,7 +51,7 @@ AGE_BANDS = ("under_18", "18_24", "25_34", "35_44", "45_54", "55_64", "65_plus")
 SEXES = ("female", "male", "other", "prefer_not")
 OFFICE_LEVELS = ("province", "commune")
 PROCEDURE_LEVELS = ("central", "province", "commune")
-ROLES = ("official", "researcher", "admin")
+ROLES = ("official", "researcher", "admin", "clerk")  # a clerk only keys in paper sheets for one office
 
 BigId: BigInteger = BigInteger().with_variant(Integer(), "sqlite")  # SQLite only autoincrements INTEGER PRIMARY KEY
 
@@ -449,7 +449,7 @@ class User(Base):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint(_codes("role", ROLES), name="role"),
-        CheckConstraint("role <> 'official' OR office_id IS NOT NULL", name="official_office"),
+        CheckConstraint("role NOT IN ('official', 'clerk') OR office_id IS NOT NULL", name="official_office"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -484,10 +484,10 @@ class ApiKey(Base):
     office: Mapped[Office | None] = relationship()
 
 
-# The alerts' tables live in their own module (this one is near its size limit); importing it here keeps them in
-# `Base.metadata` for migrations and tests.
+# Tables kept in modules of their own (this one is at its size limit), imported so `Base.metadata` holds them.
 import survey.models_actions  # noqa: E402
 import survey.models_alerts  # noqa: E402
+import survey.models_paper  # noqa: E402
 import survey.models_sms  # noqa: E402, F401
 from survey.models_access import AuditEntry, RateLimitCounter, UserSession  # noqa: E402, F401
 from survey.models_contacts import CallbackContact  # noqa: E402, F401

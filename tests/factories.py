@@ -46,7 +46,7 @@ def make_user(
     An official belongs to `office` (79.01 unless given); other roles belong to none, as the product requires.
     The e-mail defaults to a new `<role>N@example.gov.vn`.
     """
-    if role == "official" and office is None:
+    if role in ("official", "clerk") and office is None:
         office = OFFICE
     email = email or f"{role}{next(_numbers)}@example.gov.vn"
     user, _ = create_user(db.session, email=email, role=role, office_code=office, password=password)

@@ -14,13 +14,14 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from survey.auth.forms import OfficialsForm
 from survey.extensions import db
 from survey.models import Office, Procedure, User
-from survey.services.accounts.users import UserError, normalise_email
+from survey.services.accounts.users import OFFICE_ROLES, UserError, normalise_email
 from survey.services.reporting.targets import TargetError, parse_percentage
 
 ROLE_LABELS = {
     "official": _l("Official (sees one office and the offices under it)"),
     "researcher": _l("Researcher (anonymised data, every office)"),
     "admin": _l("Administrator"),
+    "clerk": _l("Clerk (only keys in paper survey sheets, for one office and the offices under it)"),
 }
 
 
@@ -41,7 +42,9 @@ class UserCreateForm(OfficialsForm):
         validators=[InputRequired()],
     )
     office_code = StringField(
-        _l("Office code (officials only)"), validators=[Optional(), Length(max=40)], filters=[lambda v: v or None]
+        _l("Office code (officials and clerks only)"),
+        validators=[Optional(), Length(max=40)],
+        filters=[lambda v: v or None],
     )
 
     def validate_email(self, field: Any) -> None:
@@ -53,16 +56,16 @@ class UserCreateForm(OfficialsForm):
             raise ValidationError(str(_l("There is already an account for this e-mail address.")))
 
     def validate_office_code(self, field: Any) -> None:
-        if self.role.data != "official":
-            raise ValidationError(str(_l("Only officials have an office; leave this empty.")))
+        if self.role.data not in OFFICE_ROLES:
+            raise ValidationError(str(_l("Only officials and clerks have an office; leave this empty.")))
         _check_office_code(field)
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
-        if self.role.data == "official" and not self.office_code.data:  # Optional() skips the field's own checks
+        if self.role.data in OFFICE_ROLES and not self.office_code.data:  # Optional() skips the field's own checks
             self.office_code.errors = [
                 *self.office_code.errors,
-                str(_l("An official needs an office: enter its code.")),
+                str(_l("An official or a clerk needs an office: enter its code.")),
             ]
             return False
         return valid

@@ -15,7 +15,7 @@ from flask import Flask, abort, current_app, g, jsonify, redirect, request, url_
 from flask_babel import gettext as _
 
 from survey.auth.identity import current_user
-from survey.models import User
+from survey.models import ROLES, User
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -27,7 +27,12 @@ AREA_ROLES: dict[str, tuple[str, ...]] = {
     "actions": ("official", "admin"),
     "research": ("researcher", "admin"),
     "admin": ("admin",),
+    "paper": ("official", "admin", "clerk"),
 }
+
+# A clerk keys in paper sheets and nothing else: outside these blueprints (the paper data entry, signing in and
+# out, changing their password, and the public pages) every page refuses them.
+CLERK_BLUEPRINTS = frozenset({"paper", "auth", "main", "citizen", "results"})
 
 # Endpoints a user with a one-time password may still reach.
 OPEN_WHILE_PASSWORD_MUST_CHANGE = frozenset({"auth.change_password", "auth.logout", "static"})
@@ -78,9 +83,9 @@ def login_required(view: View) -> View:
 
 def role_required(*roles: str) -> Callable[[View], View]:
     """Only a signed-in user with one of `roles` gets past; another signed-in user gets 403."""
-    unknown = set(roles) - {"official", "researcher", "admin"}
+    unknown = set(roles) - set(ROLES)
     if not roles or unknown:
-        raise ValueError(f"role_required needs roles among official, researcher, admin; got {roles!r}")
+        raise ValueError(f"role_required needs roles among {', '.join(ROLES)}; got {roles!r}")
 
     def decorate(view: View) -> View:
         @wraps(view)
@@ -126,6 +131,20 @@ def _insist_on_password_change() -> Any:
     return redirect(url_for("auth.change_password"))
 
 
+def _keep_clerks_to_paper() -> Any:
+    """A clerk's sign-in opens the paper data entry and the public pages only: every other page answers 403."""
+    if request.endpoint in (None, "static") or request.blueprint in CLERK_BLUEPRINTS:
+        return None
+    if is_api_request() and request.headers.get("Authorization"):
+        return None  # an API key speaks for a system, not for this session
+    user = current_user()
+    if user is None or user.role != "clerk":
+        return None
+    if is_api_request():
+        return jsonify({"errors": [{"field": None, "message": _("This account may only key in paper sheets.")}]}), 403
+    abort(403)
+
+
 def _template_helpers() -> dict[str, Any]:
     def nav_allowed(endpoint: str) -> bool:
         """Show a nav entry only when the page exists and the signed-in user's role may open it."""
@@ -139,4 +158,5 @@ def init_app(app: Flask) -> None:
     """Install the password-change rule and the template helpers (called when the auth blueprint registers)."""
     app.before_request_funcs.setdefault(None, []).insert(0, _forget_previous_request)  # before the CSRF check
     app.before_request(_insist_on_password_change)
+    app.before_request(_keep_clerks_to_paper)
     app.context_processor(_template_helpers)

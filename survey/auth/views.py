@@ -21,6 +21,7 @@ LANDING = {
     "official": ("dashboard.overview",),
     "researcher": ("dashboard.overview", "research.index"),
     "admin": ("dashboard.overview", "admin.index"),
+    "clerk": ("paper.entry",),
 }
 
 

@@ -21,6 +21,7 @@ from survey.extensions import db, limiter
 from survey.i18n import LANGUAGE_COOKIE
 from survey.security import keep_private
 from survey.services.callbacks.requests import request_callback
+from survey.services.paper.lookup import keyed_in_from_paper
 from survey.services.responses import invitations
 from survey.services.responses.invitations import LinkError, LinkState, resolve_link
 from survey.services.responses.qr import qr_svg
@@ -87,6 +88,7 @@ def _render_form(page: SurveyPage, form: SurveyForm, status: int, notice: str | 
         local_questions=local_questions(page, _language()),
         notice=notice,
         retention_days=current_app.config["RETENTION_DAYS"],
+        idle_seconds=current_app.config["KIOSK_IDLE_SECONDS"],
     )
     return html, status
 
@@ -185,6 +187,18 @@ def thanks(token: str):
             office_code=state.invitation.office.code if state and state.invitation else None,
         )
     )
+    if kiosk:
+        _reset_kiosk(response)
+    return response
+
+
+@citizen.get("/s/<token>/restart")
+def restart(token: str):
+    """Where an idle kiosk form goes by itself (a meta refresh, no JavaScript): a fresh, empty form in Vietnamese.
+
+    Only a real kiosk link resets the browser's session; any other link is simply opened again."""
+    kiosk = _is_kiosk_link(token)
+    response = current_app.make_response(redirect(url_for(".survey", token=token, kiosk="1" if kiosk else None), 303))
     if kiosk:
         _reset_kiosk(response)
     return response
@@ -289,7 +303,7 @@ def poster(office_code: str):
     )
 
 
-ERASE_STATUS_CODES = {"invalid": 404, "public": 400, "nothing": 200}
+ERASE_STATUS_CODES = {"invalid": 404, "public": 400, "nothing": 200, "paper": 400}
 
 
 # --- A citizen erases their own answer (reached with their one-time link, confirmed deliberately) ----------
@@ -308,9 +322,11 @@ def _unavailable(error: EraseError) -> tuple[str, int]:
 def erase(token: str):
     secret = current_app.config["SECRET_KEY"]
     try:
-        erasable_invitation(db.session(), token, secret=secret)
+        invitation = erasable_invitation(db.session(), token, secret=secret)
     except EraseError as error:
         return _unavailable(error)
+    if keyed_in_from_paper(db.session(), invitation.id, invitation.response_id):
+        return _unavailable(EraseError("paper", "a paper sheet keyed in at the office is erased by the office"))
     form = EraseForm()
     if request.method == "POST" and form.validate_on_submit():
         try:

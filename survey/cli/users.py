@@ -1,4 +1,4 @@
-"""`create-user`: an official, researcher or admin account, from the operator's shell."""
+"""`create-user`: an official, researcher, admin or clerk account, from the operator's shell."""
 
 from __future__ import annotations
 
@@ -20,7 +20,11 @@ def _read_password_from_stdin() -> str:
 @click.command("create-user")
 @click.argument("email")
 @click.option("--role", type=click.Choice(ROLES), required=True, help="What the account may do.")
-@click.option("--office", "office_code", help="Office code; required for an official (sees it and offices under it).")
+@click.option(
+    "--office",
+    "office_code",
+    help="Office code; required for an official (sees it and offices under it) or a clerk (keys in its paper sheets).",
+)
 @click.option(
     "--password-stdin", is_flag=True,
     help="Read the password (final) from standard input; otherwise a one-time password is printed.",

@@ -101,3 +101,9 @@ def test_spam_settings_come_from_the_environment():
         settings_from_environment({"SURVEY_SPAM_TRUSTED_NETWORKS": "phòng một cửa"})
     with pytest.raises(ConfigurationError, match="SURVEY_SPAM_ADDRESS_DAILY_CAP"):
         settings_from_environment({"SURVEY_SPAM_ADDRESS_DAILY_CAP": "0"})
+
+
+def test_the_kiosk_idle_time_is_read_as_whole_seconds():
+    assert settings_from_environment({"SURVEY_KIOSK_IDLE_SECONDS": "300"})["KIOSK_IDLE_SECONDS"] == 300
+    with pytest.raises(ConfigurationError, match="SURVEY_KIOSK_IDLE_SECONDS"):
+        settings_from_environment({"SURVEY_KIOSK_IDLE_SECONDS": "two minutes"})

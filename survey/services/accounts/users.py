@@ -28,6 +28,7 @@ from survey.services.accounts.passwords import (
 from survey.services.accounts.sessions import end_all_sessions
 from survey.services.transactions import rolls_back_on_error
 
+OFFICE_ROLES = ("official", "clerk")  # bound to an office and the offices under it
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
 LOGIN_FAILED = "login.failed"
@@ -104,10 +105,12 @@ def create_user(
     if role not in ROLES:
         raise UserError("bad_role", "role", f"role must be one of {', '.join(ROLES)}")
     office = find_office(session, office_code) if office_code else None
-    if role == "official" and office is None:
-        raise UserError("office_required", "office", "an official needs an office (--office CODE)")
-    if role != "official" and office is not None:
-        raise UserError("office_not_allowed", "office", f"only an official has an office; a {role} sees every office")
+    if role in OFFICE_ROLES and office is None:
+        raise UserError("office_required", "office", f"a{'n' if role == 'official' else ''} {role} needs an office "
+                        "(--office CODE)")  # fmt: skip
+    if role not in OFFICE_ROLES and office is not None:
+        raise UserError("office_not_allowed", "office", f"only officials and clerks have an office; a {role} sees "
+                        "every office")  # fmt: skip
     if session.scalar(select(func.count()).select_from(User).where(User.email == email)):
         raise UserError("duplicate", "email", f"there is already an account for {email}")
     one_time = None

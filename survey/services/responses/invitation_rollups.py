@@ -47,14 +47,19 @@ def _add(session: Session, invitation: Invitation, **counts: int) -> None:
     session.connection().execute(statement, row)
 
 
-def count_issued(session: Session, invitation: Invitation) -> None:
-    """A one-time link was issued."""
-    _add(session, invitation, issued=1)
+def count_issued(session: Session, invitation: Invitation, count: int = 1) -> None:
+    """A one-time link was issued (or `count` links alike: same month, office, procedure and channel)."""
+    _add(session, invitation, issued=count)
 
 
 def count_answer(session: Session, invitation: Invitation, rating: int) -> None:
     """The link's one answer was stored, with this overall rating."""
     _add(session, invitation, answered=1, not_satisfied=int(rating not in SATISFIED_RATINGS))
+
+
+def uncount_answer(session: Session, invitation: Invitation, rating: int) -> None:
+    """The answer was taken back (a paper sheet keyed in by mistake): the invitation is unanswered again."""
+    _add(session, invitation, answered=-1, not_satisfied=-int(rating not in SATISFIED_RATINGS))
 
 
 def uncount_erased_answer(session: Session, invitation: Invitation, rating: int) -> None:

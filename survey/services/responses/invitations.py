@@ -93,7 +93,7 @@ def _alphanumeric(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=").replace("-", "").replace("_", "")
 
 
-def _new_token_id() -> str:
+def new_token_id() -> str:
     while len(token_id := _alphanumeric(secrets.token_bytes(16))) < TOKEN_ID_LENGTH:
         pass  # practically never: 16 random bytes give ~21 alphanumeric characters
     return token_id[:TOKEN_ID_LENGTH]
@@ -251,7 +251,7 @@ def add_dossier_link(
     now = datetime.now(UTC)
     expires_at = now + timedelta(days=expires_days)
     invitation = Invitation(
-        token_id=_new_token_id(),
+        token_id=new_token_id(),
         office_id=office.id,
         procedure_id=procedure.id,
         channel=channel,

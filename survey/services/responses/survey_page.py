@@ -14,9 +14,12 @@ from survey.models import Invitation, QuestionnaireVersion
 from survey.services.catalog import cache
 from survey.services.catalog.local_questions import LocalItem, in_force, office_questions, posted_set
 from survey.services.catalog.questionnaire import accepted_version, published_version, shipped_definition
+from survey.services.paper.lookup import sheet_for_dossier
 from survey.services.responses.invitations import resolve_link
 from survey.services.transactions import rolls_back_on_error
 
+# A paper sheet's QR code opens the online form: that answer arrives by QR code, not on paper.
+ONLINE_CHANNEL = {"paper": "qr"}
 # How the citizen did the procedure, when the link's channel already says so.
 KNOWN_SERVICE_MODE = {"online": "online", "kiosk": "in_person"}
 
@@ -52,9 +55,11 @@ class SurveyPage:
         """The local questions shown, for the form's hidden `local` field: its answers are judged by this set."""
         return ",".join(str(question.id) for question in self.local)
 
+    plain_sheet: bool = False  # a paper sheet printed for no dossier: its answer is not verified
+
     @property
     def verified(self) -> bool:
-        return self.invitation is not None and not self.invitation.is_public
+        return self.invitation is not None and not self.invitation.is_public and not self.plain_sheet
 
     @property
     def service_mode(self) -> str | None:
@@ -64,6 +69,12 @@ class SurveyPage:
         if self.invitation is not None and self.invitation.procedure_id is not None:
             return self.invitation.procedure_id
         return next((choice.id for choice in self.choices or () if choice.code == picked_code), None)
+
+
+def active_definition(session: Session) -> dict[str, Any]:
+    """The published questionnaire (what a new link or paper sheet asks), read without writing."""
+    current = cache.active_questionnaire(session)
+    return current.definition if current is not None else shipped_definition(1)
 
 
 def _version(
@@ -159,11 +170,12 @@ def load_page(
         office_name=office.name if office else "",
         procedure_name=procedure.name if procedure else None,
         choices=None if invitation.procedure_id is not None else _office_procedures(session, invitation.office_id),
-        channel="kiosk" if kiosk else invitation.channel,
+        channel="kiosk" if kiosk else ONLINE_CHANNEL.get(invitation.channel, invitation.channel),
         kiosk=kiosk,
         version_id=version_id,
         version=version.version if version is not None else 1,
         local=_local(session, version_id, invitation.office_id, posted_local, submitting),
+        plain_sheet=invitation.channel == "paper" and not sheet_for_dossier(session, invitation.id),
     )
 
 

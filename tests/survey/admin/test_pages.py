@@ -77,7 +77,9 @@ def test_strangers_are_sent_to_sign_in_and_api_paths_get_json_401(app, client):
 
 def test_admin_creates_an_account_and_sees_the_one_time_password_once(admin_client, session, app):
     bad = post_form(admin_client, "/admin/users/new", {"email": "ward@example.gov.vn", "role": "official"})
-    assert bad.status_code == 200 and "Cán bộ cần thuộc một cơ quan" in bad.get_data(as_text=True)
+    assert bad.status_code == 200 and "Cán bộ hoặc nhân viên nhập phiếu cần thuộc một cơ quan" in bad.get_data(
+        as_text=True
+    )
     for data, message in [
         ({"email": "không phải email", "role": "admin"}, "ten@example.gov.vn"),
         ({"email": "boss@example.gov.vn", "role": "admin"}, "Đã có tài khoản"),

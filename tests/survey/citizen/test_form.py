@@ -374,3 +374,28 @@ def test_a_form_opened_in_time_can_be_sent_shortly_after_its_link_expires(app, c
     db.session.commit()
     assert client.post(f"/s/{late}", data=answers(hidden)).status_code == 410
     assert response_count() == 1
+
+
+def test_an_idle_kiosk_form_goes_back_to_a_fresh_form_by_itself(client, app, links):
+    kiosk = make_poster_link(channel="kiosk").token
+    app.config["KIOSK_IDLE_SECONDS"] = 90
+    client.get(f"/s/{kiosk}?lang=en")
+    hidden = open_form(client, kiosk)
+    half_filled = client.post(f"/s/{kiosk}", data={**hidden, "comment": "Chờ lâu quá"})  # rating missing: refused
+    assert half_filled.status_code == 400
+    html = half_filled.get_data(as_text=True)
+    assert "Chờ lâu quá" in html  # what was typed is still there until the kiosk falls idle
+    assert f'<meta http-equiv="refresh" content="90;url=/s/{kiosk}/restart?kiosk=1">' in html
+    restarted = client.get(f"/s/{kiosk}/restart?kiosk=1")
+    assert (restarted.status_code, restarted.headers["Location"]) == (303, f"/s/{kiosk}?kiosk=1")
+    assert client.get_cookie("lang") is None
+    fresh = client.get(restarted.headers["Location"]).get_data(as_text=True)
+    assert '<html lang="vi">' in fresh and "Chờ lâu quá" not in fresh
+    assert hidden_fields(fresh)["submission_key"] != hidden["submission_key"]
+    assert response_count() == 0
+
+
+def test_only_kiosk_forms_refresh_themselves(client, links):
+    html = client.get(f"/s/{links.dossier}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in html
+    assert client.get(f"/s/{links.dossier}/restart").headers["Location"] == f"/s/{links.dossier}"

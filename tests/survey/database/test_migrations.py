@@ -52,3 +52,27 @@ def test_provinces_and_regions_match_the_analysis_package(session):
     stored = {p.code: (p.name, p.region_code) for p in session.scalars(select(Province))}
     assert stored == {code: (name, PROVINCE_REGION[code]) for code, name in PROVINCES.items()}
     assert stored["79"] == ("Thành phố Hồ Chí Minh", "DNB")
+
+
+def test_after_migrating_a_clerk_needs_an_office_like_an_official(request, backend, tmp_path):
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    app = make_app(fresh_database_url(request, backend, tmp_path), tmp_path)
+    with app.app_context():
+        office_id = db.session.scalar(text("SELECT min(id) FROM offices"))
+        if office_id is None:
+            db.session.execute(text("INSERT INTO offices (code, name, level, province_code, path, active) "
+                                    "VALUES ('79', 'Sở', 'province', '79', '/', true)"))  # fmt: skip
+            office_id = db.session.scalar(text("SELECT min(id) FROM offices"))
+        insert = text(
+            "INSERT INTO users (email, password_hash, role, office_id, active, must_change_password, created_at) "
+            "VALUES (:email, 'x', :role, :office, true, false, CURRENT_TIMESTAMP)"
+        )
+        db.session.execute(insert, {"email": "clerk@example.vn", "role": "clerk", "office": office_id})
+        db.session.commit()
+        for role in ("clerk", "typist"):
+            with pytest.raises(IntegrityError):
+                db.session.execute(insert, {"email": f"{role}2@example.vn", "role": role, "office": None})
+            db.session.rollback()
+        db.engine.dispose()

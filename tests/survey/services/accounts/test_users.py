@@ -57,8 +57,13 @@ def test_email_written_in_decomposed_unicode_matches(session):
         (["not-an-email", "--role", "admin"], None, "not an e-mail address"),
         (["a@b", "--role", "admin"], None, "not an e-mail address"),
         (["ward@example.gov.vn", "--role", "official"], None, "needs an office"),
+        (["typist@example.gov.vn", "--role", "clerk"], None, "a clerk needs an office"),
         (["ward@example.gov.vn", "--role", "official", "--office", "99.99"], None, "unknown office"),
-        (["boss@example.gov.vn", "--role", "admin", "--office", "79.01"], None, "only an official has an office"),
+        (
+            ["boss@example.gov.vn", "--role", "admin", "--office", "79.01"],
+            None,
+            "only officials and clerks have an office",
+        ),
         (["ward@example.gov.vn", "--role", "mayor"], None, "Invalid value for '--role'"),
         (["ward@example.gov.vn"], None, "Missing option '--role'"),
         (["boss@example.gov.vn", "--role", "admin", "--password-stdin"], "short\n", "at least 12 characters"),
@@ -111,3 +116,12 @@ def test_disable_ends_sessions_and_cannot_be_done_to_oneself(app, session, backe
         users.set_active(session, admin.id, False, actor=users.Actor(admin.email, admin.id))
     actions = list(session.scalars(select(AuditEntry.action).where(AuditEntry.actor == "boss@example.gov.vn")))
     assert actions == ["user.disable"]
+
+
+def test_create_user_makes_a_clerk_bound_to_an_office(runner, session):
+    load_catalog()
+    result = runner.invoke(args=["create-user", "typist@example.gov.vn", "--role", "clerk", "--office", "79.01"])
+    assert result.exit_code == 0, result.output
+    assert "Created clerk typist@example.gov.vn for office 79.01." in result.output
+    clerk = session.scalars(select(User).where(User.email == "typist@example.gov.vn")).one()
+    assert (clerk.role, clerk.office.code, clerk.must_change_password) == ("clerk", "79.01", True)
