@@ -13,6 +13,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from survey.citizen.forms import SUBMISSION_KEY, new_submission_key
 from survey.forms import CleanForm
 from survey.models import ELEMENTS
+from survey.services.callbacks.requests import ContactError, normalise_contact
 from survey.services.paper import codes
 from survey.services.responses.store import COMMENT_MAX, Answers
 
@@ -53,6 +54,15 @@ def _code(form: Any, field: Field) -> None:
         raise ValidationError(str(CODE_MESSAGES[problem]))
 
 
+def _contact(form: Any, field: Field) -> None:
+    try:
+        normalise_contact(field.data or "")
+    except ContactError:
+        raise ValidationError(
+            str(_l("Type the mobile number (e.g. 0912 345 678) or the e-mail address written on the sheet."))
+        ) from None
+
+
 class PaperEntryForm(CleanForm):
     submission_key = HiddenField()
     code = StringField(_l("Sheet code"), validators=[InputRequired(_l("Type the code printed on the sheet.")), _code])
@@ -68,6 +78,7 @@ class PaperEntryForm(CleanForm):
     extra_payment = StringField()
     service_mode = StringField()
     comment = TextAreaField(validators=[Optional(), Length(max=COMMENT_MAX)])
+    callback_contact = StringField(validators=[Optional(), _contact])  # only when the call-back box is ticked
     age_band = StringField()
     sex = StringField()
 

@@ -20,6 +20,7 @@ from survey.auth.identity import current_user
 from survey.extensions import db
 from survey.paper.forms import CODE_MESSAGES, ORDER, PaperEntryForm
 from survey.security import keep_private
+from survey.services.callbacks.requests import request_callback
 from survey.services.paper.entry import EntryError, enter_sheet, undo_sheet
 from survey.services.paper.sheets import MAX_SHEETS, PRINT_ROLES, PaperError, print_sheets
 from survey.services.responses.qr import qr_svg
@@ -71,7 +72,8 @@ def sheets(office_code: str):
         message = render_template("paper/refused.html", reason=error.reason, field=error.field, limit=MAX_SHEETS)
         return message, PRINT_STATUS[error.reason]
     qr = {sheet.code: _data_uri(qr_svg(sheet.url)) for sheet in printed.sheets}
-    return render_template("paper/sheets.html", printed=printed, qr=qr, questions=_questions())
+    return render_template("paper/sheets.html", printed=printed, qr=qr, questions=_questions(),
+                           retention_days=current_app.config["RETENTION_DAYS"])  # fmt: skip
 
 
 @paper.get("/print")
@@ -121,6 +123,10 @@ def entry():
         else:
             if entered.created:
                 session[BATCH] = [*_batch(), entered.response_id][-BATCH_KEEP:]
+                if form.callback_contact.data:  # the citizen ticked the call-back box and wrote a contact
+                    request_callback(db.session(), response_id=entered.response_id, contact=form.callback_contact.data,
+                                     retention_days=current_app.config["RETENTION_DAYS"],
+                                     channel="paper")  # fmt: skip
             flash(_("Sheet %(code)s is stored.", code=entered.sheet.code), "success")
             return redirect(url_for(".entry"), 303)
     status = 400 if form.errors else 200

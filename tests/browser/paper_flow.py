@@ -62,7 +62,7 @@ def sheet_keystrokes(code: str, *, comment: str = COMMENT) -> list[str]:
     keys = [*code, Keys.TAB]
     for digit in SHEET_DIGITS.values():
         keys += [*digit, Keys.TAB]
-    keys += [*comment, Keys.TAB]
+    keys += [*comment, Keys.TAB, Keys.TAB]  # the call-back contact box stays empty: nothing ticked on this sheet
     tail = list(TAIL_DIGITS.values())
     for digit in tail[:-1]:
         keys += [*digit, Keys.TAB]

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from survey.models import AuditEntry, Invitation, InvitationRollup, Response, User
+from survey.models_contacts import CallbackContact
 from survey.models_paper import PaperPrint, PaperSheet
 from survey.services.paper import codes
 from tests.factories import PASSWORD, PROCEDURE, load_catalog, make_user
@@ -97,7 +98,7 @@ def test_a_sheet_keyed_in_stores_one_paper_response_and_a_second_entry_is_refuse
     order = [tag["name"] for tag in entry.select("form[method=post] input:not([type=hidden]), form textarea")]
     assert order == ["code", "rating", "element_access", "element_procedure", "element_staff", "element_result",
                      "element_feedback", "on_time", "returns", "agencies", "extra_payment", "service_mode",
-                     "comment", "age_band", "sex"]  # fmt: skip
+                     "comment", "callback_contact", "age_band", "sex"]  # fmt: skip
     stored = key_in(client, code.lower(), rating="2", element_staff="1", on_time="3", returns="1", agencies="2",
                     extra_payment="2", service_mode="1", comment="Chờ lâu, gọi 0912 345 678", age_band="7",
                     sex="1")  # fmt: skip
@@ -232,3 +233,26 @@ def test_a_keyed_sheet_cannot_be_erased_through_its_qr_code(client, client_reque
     hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
     client.post(links[codes.normalise(online)], data={**hidden, "rating": "5"})
     assert client.get(f"{links[codes.normalise(online)]}/erase").status_code == 200  # theirs to erase
+
+
+def test_a_ticked_call_back_box_keyed_in_leaves_a_contact_for_that_office_only(client, client_request, session,
+                                                                               catalog):  # fmt: skip
+    sign_in(client, make_user(role="admin"))
+    sheet = print_page(client_request, sheets=2)
+    assert sheet.get_text().count("Tôi muốn được liên hệ lại") == 2  # the box is on every printed sheet
+    first, second = printed_codes(sheet)[:2]
+    sign_in(client, make_user(role="clerk", office="79.01"))
+    refused = key_in(client, first, rating="2", callback_contact="gọi tôi nhé")
+    assert refused.status_code == 400
+    assert "Nhập số di động" in refused.get_data(as_text=True)
+    assert response_count(session) == 0  # nothing stored; the clerk corrects the contact and sends again
+    assert (
+        key_in(client, first, rating="2", comment="Mong được gọi lại", callback_contact="0912 345 678").status_code
+        == 303
+    )
+    assert key_in(client, second, rating="5").status_code == 303  # no box ticked: no contact
+    contact = session.scalars(select(CallbackContact)).one()
+    response = session.get(Response, contact.response_id)
+    assert (contact.contact, contact.channel, contact.status) == ("+84912345678", "paper", "open")
+    assert contact.office_id == response.office_id and response.channel == "paper"
+    assert "0912" not in (response.comment or "")  # the contact is never part of the answer
