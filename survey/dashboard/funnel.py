@@ -11,12 +11,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 
-from analysis.comparison import Comparison, OfficeComparison
 from survey.dashboard.charts import Chart, Dot, Label, Line, Polyline
 from survey.formatting import number, percent
+
+if TYPE_CHECKING:  # analysis.comparison needs numpy and scipy: loaded by the page that compares offices
+    from analysis.comparison import Comparison, OfficeComparison
 
 WIDTH, HEIGHT = 640, 360
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 44

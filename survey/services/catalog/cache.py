@@ -5,7 +5,7 @@ key's subtree and the active questionnaire version. These change a few times a y
 a new questionnaire version), so each process keeps what it read for `FRESH_FOR` seconds:
 
 - a change committed through a session of this process is seen at once: the commit drops the cache
-  (`install` registers the hook that notices catalog rows in a flush);
+  (`install` registers the hooks that notice catalog rows in a flush or in a bulk UPDATE/DELETE/INSERT);
 - a change made by another process (a command, another worker, another host) is seen within `FRESH_FOR` seconds.
 
 Entries are kept per database engine (tests run many apps in one process), only for things that exist (an unknown
@@ -26,13 +26,14 @@ from typing import Any, TypeVar
 
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from survey.models import Office, OfficeProcedure, Procedure, QuestionnaireVersion
 
 FRESH_FOR = 30.0  # seconds
 MAX_ENTRIES = 4096
 CATALOG_MODELS = (Office, Procedure, OfficeProcedure, QuestionnaireVersion)
+CATALOG_TABLES = frozenset(model.__tablename__ for model in CATALOG_MODELS)
 _CHANGED = "survey.catalog_changed"
 
 T = TypeVar("T")
@@ -177,6 +178,14 @@ def _note_catalog_changes(session: Session, _context: Any) -> None:
         session.info[_CHANGED] = True
 
 
+def _note_bulk_changes(state: ORMExecuteState) -> None:
+    """`session.execute(delete(OfficeProcedure)…)` and the like change the catalog without a flush."""
+    if state.is_delete or state.is_update or state.is_insert:
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", None) in CATALOG_TABLES:
+            state.session.info[_CHANGED] = True
+
+
 def _after_commit(session: Session) -> None:
     if session.info.pop(_CHANGED, False):
         forget(session)
@@ -194,6 +203,7 @@ def install() -> None:
     global _installed
     if not _installed:
         event.listen(Session, "after_flush", _note_catalog_changes)
+        event.listen(Session, "do_orm_execute", _note_bulk_changes)
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_soft_rollback", lambda session, _previous: _after_rollback(session))
         _installed = True

@@ -33,7 +33,6 @@ from survey.models import ELEMENTS, Response
 from survey.services import audit
 from survey.services.research.codebook import MICRODATA_TITLE, ExportFacts, build_codebook, codebook_markdown
 from survey.services.research.columns import Column
-from survey.services.research.labelled import write_labelled
 from survey.services.research.options import ExportOptions
 from survey.services.research.plan import (
     Catalog,
@@ -318,6 +317,8 @@ def export_anonymised(
         )
         codebook = build_codebook(columns, facts, tally.present(plan.quasi), catalog.value_labels())
         if options.file_format in ("sav", "dta"):
+            from survey.services.research.labelled import write_labelled  # pandas and pyreadstat: only here
+
             values = {column["name"]: column["values"] for column in codebook["columns"]}
             write_labelled(files.stage, files.data, options.file_format, columns, values, file_label=MICRODATA_TITLE)
         digest = sha256_of(files.data)

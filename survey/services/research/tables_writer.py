@@ -6,9 +6,6 @@ import csv
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 from survey.services.spreadsheet_safety import safe_row
 
 if TYPE_CHECKING:
@@ -43,6 +40,9 @@ def write_table(path: Path, file_format: str, table: Table) -> None:
                 cells[-1] = "true" if record[-1] else "false"
                 writer.writerow(safe_row(cells))
         return
+    import pyarrow as pa  # imported by the download that writes Parquet, not by every process that starts
+    import pyarrow.parquet as pq
+
     types = [pa.dictionary(pa.int32(), pa.string()) if name not in ("month", "quarter") else pa.string()
              for name in table.by]  # fmt: skip
     types += [pa.int64(), pa.int64(), pa.float64(), pa.float64(), pa.float64(), pa.bool_()]

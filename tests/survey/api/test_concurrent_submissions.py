@@ -17,24 +17,24 @@ from survey.extensions import db
 from survey.models import IdempotencyRecord, RatingRollup, Response, Rollup
 from survey.services.responses.rollups import rebuild_rollups
 from tests.conftest import make_app
-from tests.factories import OFFICE, PROCEDURE, make_api_key, make_poster_link
+from tests.factories import OFFICE, PROCEDURE, make_api_key, make_dossier_link
 from tests.survey.citizen.server import SECRET, WebClient, free_port, gunicorn, hidden_fields
 
 pytestmark = pytest.mark.slow
 
 
-def prepare(database_url: str, tmp_path: Path) -> tuple[str, str]:
-    """The catalog, an API key for the ward office and its poster link for birth registration."""
+def prepare(database_url: str, tmp_path: Path, links: int = 0) -> tuple[str, list[str]]:
+    """The catalog, an API key for the ward office and `links` one-time links (QR receipts) for birth registration."""
     from tests.factories import load_catalog
 
     app = make_app(database_url, tmp_path / "setup", SECRET_KEY=SECRET)
     with app.app_context():
         load_catalog()
         raw_key = make_api_key(office=OFFICE)
-        token = make_poster_link(procedure=PROCEDURE).token
+        tokens = [make_dossier_link(office=OFFICE, procedure=PROCEDURE).token for _ in range(links)]
         db.session.remove()
         db.engine.dispose()
-    return raw_key, token
+    return raw_key, tokens
 
 
 def at_once(count: int, send: Callable[[int], object]) -> list[object]:
@@ -68,7 +68,7 @@ def read(database_url: str, tmp_path: Path, query: Callable[[], object]) -> obje
 
 
 def test_fifty_simultaneous_repeats_of_one_idempotency_key_store_one_response(database_url, tmp_path, backend):
-    raw_key, _token = prepare(database_url, tmp_path)
+    raw_key, _tokens = prepare(database_url, tmp_path)
     body = json.dumps({"procedure_code": PROCEDURE, "office_code": OFFICE, "channel": "kiosk", "rating": 3})
     headers = {"Authorization": f"Bearer {raw_key}", "Content-Type": "application/json", "Idempotency-Key": "k-1"}
     with gunicorn(database_url, tmp_path, port=free_port(), workers=2, threads=4) as server:
@@ -92,9 +92,9 @@ def test_fifty_simultaneous_repeats_of_one_idempotency_key_store_one_response(da
 
 
 def test_rollups_counted_under_concurrent_submissions_equal_a_recount(database_url, tmp_path, backend):
-    """40 kiosks and phones submit at once, API and form mixed: every accepted answer is stored once, and the
-    rollups kept in step equal a recount from the stored responses and the answers as sent."""
-    raw_key, token = prepare(database_url, tmp_path)
+    """40 kiosks and phones submit at once, API and form (one-time links) mixed: every accepted answer is stored
+    once, and the rollups kept in step equal a recount from the stored responses and the answers as sent."""
+    raw_key, tokens = prepare(database_url, tmp_path, links=20)
     sent: Counter[tuple[str, str]] = Counter()
     lock = threading.Lock()
     with gunicorn(database_url, tmp_path, port=free_port(), workers=2, threads=4) as server:
@@ -109,7 +109,7 @@ def test_rollups_counted_under_concurrent_submissions_equal_a_recount(database_u
                 status = server.client().request("POST", "/api/v1/responses", json.dumps(body).encode(), headers).status
                 answers = {"rating": str(rating), "on_time": on_time, "element_staff": str(1 + (index * 3) % 5)}
             else:
-                phone = WebClient(*server.host_port)
+                phone, token = WebClient(*server.host_port), tokens[index // 2]
                 fields = {**hidden_fields(phone.get(f"/s/{token}").text), "rating": str(rating), "on_time": on_time}
                 status = phone.post(f"/s/{token}", fields).status
                 answers = {"rating": str(rating), "on_time": on_time}
