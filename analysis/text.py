@@ -66,6 +66,8 @@ ABBREVIATIONS: dict[str, str] = {
     "mng": "mọi người",
     "r": "rồi",
     "nv": "nhân viên",
+    "cb": "cán bộ",
+    "kq": "kết quả",
     "sdt": "số điện thoại",
     "sđt": "số điện thoại",
     "tks": "cảm ơn",

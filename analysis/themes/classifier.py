@@ -170,6 +170,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             self.threshold_ = _best_threshold(probabilities, self.classes_, main, self.fallback)
         else:
             self.threshold_ = float(self.threshold) if self.threshold != "auto" else 0.0
+        self.cv_scores_ = _cv_scores(probabilities, self.classes_, main, self.threshold_, self.fallback)
         if probabilities is not None and self.second_threshold == "auto":
             self.second_threshold_ = _best_second_threshold(probabilities, self.classes_, main, second)
         else:
@@ -272,6 +273,24 @@ def _official_macro_f1(truth: np.ndarray, predicted: np.ndarray) -> float:
     if not labels:
         return 0.0
     return float(f1_score(truth, predicted, labels=labels, average="macro", zero_division=0))
+
+
+def _cv_scores(
+    probabilities: np.ndarray | None, classes: np.ndarray, truth: np.ndarray, threshold: float, fallback: str
+) -> dict[str, float]:
+    """Out-of-fold F1 of each official theme and their macro mean on the training rows (empty without folds).
+
+    Every row is predicted by a model that did not see it, so this is a cross-validated estimate on the
+    training split alone (the threshold was chosen on the same predictions: slightly optimistic).
+    """
+    if probabilities is None:
+        return {}
+    predicted = np.where(probabilities.max(axis=1) < threshold, fallback, classes[probabilities.argmax(axis=1)])
+    labels = [c for c in OFFICIAL_CODES if c in set(truth)]
+    scores = f1_score(truth, predicted.astype(object), labels=labels, average=None, zero_division=0)
+    result = {label: round(float(score), 4) for label, score in zip(labels, scores, strict=True)}
+    result["macro_f1_official"] = round(float(np.mean(scores)), 4) if labels else 0.0
+    return result
 
 
 def _best_threshold(probabilities: np.ndarray, classes: np.ndarray, truth: np.ndarray, fallback: str) -> float:

@@ -96,6 +96,7 @@ def train(
             "definitions": definitions,
             "definition_rows": len(defined),
             "parameters": {key: _jsonable(value) for key, value in model.get_params().items()},
+            "cross_validated_on_training_split": getattr(model, "cv_scores_", {}),
             "threshold": model.threshold_,
             "second_threshold": model.second_threshold_,
             "labels": [str(c) for c in model.classes_],

@@ -64,6 +64,7 @@ def test_decomposed_input_becomes_nfc():
         ("ko bt nộp ở đâu", "không biết nộp ở đâu"),
         ("thái độ bt", "thái độ bình thường"),
         ("ko,dc", "không , được"),
+        ("cb bảo chờ kq tuần sau", "cán bộ bảo chờ kết quả tuần sau"),
     ],
 )
 def test_chat_abbreviations_expand_by_context(typed, expected):
