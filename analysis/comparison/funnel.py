@@ -16,8 +16,6 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.stats import binom
 
-FUNNEL_CODES = ("within", "above_95", "below_95", "above_998", "below_998")
-"""The `funnel` values of DESIGN.md §5 (`report --adjust procedure-mix`)."""
 LOWER_95, UPPER_95, LOWER_998, UPPER_998 = 0.025, 0.975, 0.001, 0.999
 """The cumulative probabilities p of the four limits: two-sided 95 % and 99.8 %."""
 

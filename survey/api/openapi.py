@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from analysis.comparison.funnel import FUNNEL_CODES
+from analysis.comparison.codes import FUNNEL_CODES
 from analysis.periods import MONTH_PATTERN
 from survey.api.schemas import CODE_MAX, CODE_PATTERN, CODE_TEXT
 from survey.api.summary import MIN_N_MAX
@@ -381,8 +381,9 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                             "name": "Idempotency-Key",
                             "in": "header",
                             "required": False,
-                            "schema": {"type": "string", "maxLength": 255},
-                            "description": "Per API key: a repeat returns the first answer and stores nothing; "
+                            "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+                            "description": "Per API key (1 to 255 visible ASCII characters): a repeat returns the "
+                            "first answer and stores nothing; "
                             "the same key with a different body is 409.",
                         }
                     ],
