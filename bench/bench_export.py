@@ -1,14 +1,15 @@
 """Benchmark: the anonymised research export from a real (SQLite) database, in every format, and what it keeps.
 
 Seeds a database once with `seed-demo` data (kept between runs in --folder; `--skewed` adds a huge province,
-rare procedures and comments with personal data, as the tests' skewed set), then runs each export in a child
+rare procedures and comments with personal data, as the tests' skewed set; `--fast` draws the demo's model in
+bulk with `bench/seed_bench.py`: 10 M responses in minutes instead of hours), then runs each export in a child
 process and reports its wall time, peak resident memory (ru_maxrss of that child alone, via wait4), the file
 size, and what the default export keeps: the share of all rows whose procedure is published as its code, whose
 office is published at office or province level, whose period is a month or a quarter, and the rows dropped.
 The aggregate table by procedure × province is timed too. Not part of the tests:
 
-    PYTHONPATH=. .venv/bin/python bench/bench_export.py [--responses 1000000] [--skewed] [--formats csv,parquet]
-        [--quasi month,office,procedure,channel] [--folder /tmp/survey-bench] [--tracemalloc]
+    PYTHONPATH=. .venv/bin/python bench/bench_export.py [--responses 1000000] [--skewed | --fast]
+        [--formats csv,parquet] [--quasi month,office,procedure,channel] [--folder /tmp/survey-bench] [--tracemalloc]
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def make_app(folder: Path):  # type: ignore[no-untyped-def]
     return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.db'}"})
 
 
-def prepare(folder: Path, responses: int, skewed: bool) -> None:
+def prepare(folder: Path, responses: int, skewed: bool, fast: bool) -> None:
     """Migrate and seed once; a database that already holds `responses` responses is reused."""
     from flask_migrate import upgrade
     from sqlalchemy import func, select
@@ -51,7 +52,12 @@ def prepare(folder: Path, responses: int, skewed: bool) -> None:
         if not have:
             started = time.perf_counter()
             print(f"seeding {responses:,} responses…", file=sys.stderr, flush=True)
-            if skewed:
+            if fast:
+                sys.path.insert(0, str(ROOT / "bench"))
+                from seed_bench import seed_bulk
+
+                seed_bulk(db.session, responses, seed=2025, months=12)
+            elif skewed:
                 from tests.survey.datasets.research import seed_skewed
 
                 seed_skewed(db.session, demo_responses=responses // 2, huge=responses // 2)
@@ -130,6 +136,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--responses", type=int, default=1_000_000)
     parser.add_argument("--skewed", action="store_true", help="the tests' skewed set: half demo, half one province")
+    parser.add_argument("--fast", action="store_true", help="seed in bulk (bench/seed_bench.py), not with seed-demo")
     parser.add_argument("--folder", type=Path, default=Path("/tmp/survey-bench"))
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--formats", default="csv,parquet,sav,dta")
@@ -142,12 +149,12 @@ def main() -> None:
         child(args.folder, args.child, args.k, args.tracemalloc, tuple(args.quasi.split(",")) if args.quasi else None)
         return
     if args.prepare:
-        prepare(args.folder, args.responses, args.skewed)
+        prepare(args.folder, args.responses, args.skewed, args.fast)
         return
     # Seed in a child too: a child forked from a big parent would inherit its peak RSS.
-    skewed = ["--skewed"] if args.skewed else []
+    kind_flags = (["--skewed"] if args.skewed else []) + (["--fast"] if args.fast else [])
     subprocess.run([sys.executable, __file__, "--prepare", "--folder", str(args.folder),
-                    "--responses", str(args.responses), *skewed], check=True)  # fmt: skip
+                    "--responses", str(args.responses), *kind_flags], check=True)  # fmt: skip
     kind = "skewed " if args.skewed else ""
     print(
         f"export of {args.responses:,} {kind}responses, k = {args.k}, quasi {args.quasi or 'default'} ({args.folder})"
