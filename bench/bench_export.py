@@ -84,8 +84,14 @@ def child(folder: Path, file_format: str, k: int, trace: bool, quasi: tuple[str,
         started = time.perf_counter()
         out = folder / f"export.{file_format}"
         options = ExportOptions(file_format=file_format, k=k, quasi=quasi)
+
+        def progress(done: int, total: int) -> None:  # every million rows, on stderr: a long run shows its pace
+            if done % 1_000_000 < 10_000:
+                elapsed = time.perf_counter() - started
+                print(f"  {file_format}: {done:,} / {total:,} rows read, {elapsed:.0f} s", file=sys.stderr, flush=True)
+
         try:
-            result = export_anonymised(db.session, out, options, actor="bench")
+            result = export_anonymised(db.session, out, options, actor="bench", progress=progress)
         except ExportError as exc:  # SPSS and Stata above their row limit
             print(json.dumps({"refused": str(exc), "seconds": time.perf_counter() - started}))
             return
