@@ -7,10 +7,11 @@ cannot disagree.
 
 Memory: pyreadstat writes a whole data frame (readstat needs the row count first; there is no append), and
 pandas' own Stata writer also takes a frame, so the rows are in memory once, as compactly as they can be:
-text codes as categoricals (SPSS) or float32 numbers (Stata), answers and flags as float32 (written as doubles,
-as before), free text as Arrow-backed strings; never the whole stage, a pandas copy and the labelled copy at
-once. That is about 150 bytes a row (bench/bench_export.py), so `LABELLED_ROW_LIMIT` caps these two formats
-(the export refuses above it and points to CSV or Parquet, which stream and have no limit).
+text codes as shared Python strings (SPSS) or float32 numbers (Stata), answers and flags as float32 (written as
+doubles, as before), free text as Arrow-backed strings; never the whole stage, a pandas copy and the labelled copy at
+once. That costs about 0.3 GB per million rows above the app (0.6 GB before; bench/bench_export.py), so
+`LABELLED_ROW_LIMIT` caps these two formats: above it the export (and its preview) refuses and points to CSV or
+Parquet, which stream in bounded memory and have no limit.
 
 - Variable labels: the Vietnamese label of each column, cut to what each format holds (SPSS 255 bytes, Stata
   80 characters) with an ellipsis.
@@ -38,8 +39,9 @@ import pyreadstat
 from survey.services.research.columns import Column
 from survey.services.research.plan import ExportError
 
-LABELLED_ROW_LIMIT = 5_000_000
-"""The most rows an SPSS or Stata export writes (about 0.75 GB of memory at this size); above it, CSV or Parquet."""
+LABELLED_ROW_LIMIT = 2_000_000
+"""The most rows an SPSS or Stata export writes: about 0.65 GB of memory at this size, in a web worker too (what
+one million rows cost before); above it, CSV or Parquet."""
 STATA_SEPARATOR = " — "
 SPSS_LABEL_BYTES = 255
 STATA_LABEL_CHARS = 80
@@ -90,14 +92,14 @@ def _numbers(chunked: pa.ChunkedArray) -> pd.Series:
 
 
 def _text(chunked: pa.ChunkedArray, coded: bool) -> pd.Series:
-    """Text with an empty string for not answered: codes as a categorical, free text as Arrow-backed strings."""
-    series = chunked.to_pandas()
+    """Text with an empty string for not answered. Codes: one Python string per code, shared by its rows (a
+    categorical would be smaller, but pyreadstat iterates it through a full copy of new strings); free text:
+    Arrow-backed strings, made into Python strings one row at a time as they are written."""
     if coded:
-        series = series.astype("category")
-        if "" not in series.cat.categories:
-            series = series.cat.add_categories([""])
-        return series.fillna("")
-    return series.astype("str").fillna("")
+        categorical = chunked.to_pandas().astype("category")  # dictionary arrays already arrive as one
+        names = np.array([str(code) for code in categorical.cat.categories] + [""], dtype=object)
+        return pd.Series(names[categorical.cat.codes.to_numpy()], dtype=object)  # code -1 (missing) reads ""
+    return chunked.to_pandas().astype("str").fillna("")
 
 
 def _numbered(chunked: pa.ChunkedArray, known: Mapping[str, str]) -> tuple[pd.Series, dict[Any, str]]:
