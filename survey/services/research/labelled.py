@@ -54,8 +54,8 @@ def check_size(file_format: str, rows: int) -> None:
         name = "SPSS (.sav)" if file_format == "sav" else "Stata (.dta)"
         raise ExportError(
             f"{name} files are built in memory, so they hold at most {LABELLED_ROW_LIMIT:,} rows and this export "
-            f"would write {rows:,}: choose CSV or Parquet (written as they are read, with no size limit, and read "
-            "by SPSS and Stata too), or a shorter period"
+            f"would write {rows:,}: choose CSV or Parquet (written as they are read, with no size limit; SPSS and "
+            "Stata open the CSV too), or a shorter period"
         )
 
 
