@@ -1,14 +1,15 @@
 """Benchmark: the anonymised research export from a real (SQLite) database, in every format, and what it keeps.
 
 Seeds a database once with `seed-demo` data (kept between runs in --folder; `--skewed` adds a huge province,
-rare procedures and comments with personal data, as the tests' skewed set), then runs each export in a child
+rare procedures and comments with personal data, as the tests' skewed set; `--fast` draws the demo's model in
+bulk with `bench/seed_bench.py`: 10 M responses in minutes instead of hours), then runs each export in a child
 process and reports its wall time, peak resident memory (ru_maxrss of that child alone, via wait4), the file
 size, and what the default export keeps: the share of all rows whose procedure is published as its code, whose
 office is published at office or province level, whose period is a month or a quarter, and the rows dropped.
 The aggregate table by procedure × province is timed too. Not part of the tests:
 
-    PYTHONPATH=. .venv/bin/python bench/bench_export.py [--responses 1000000] [--skewed] [--formats csv,parquet]
-        [--quasi month,office,procedure,channel] [--folder /tmp/survey-bench] [--tracemalloc]
+    PYTHONPATH=. .venv/bin/python bench/bench_export.py [--responses 1000000] [--skewed | --fast]
+        [--formats csv,parquet] [--quasi month,office,procedure,channel] [--folder /tmp/survey-bench] [--tracemalloc]
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def make_app(folder: Path):  # type: ignore[no-untyped-def]
     return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.db'}"})
 
 
-def prepare(folder: Path, responses: int, skewed: bool) -> None:
+def prepare(folder: Path, responses: int, skewed: bool, fast: bool) -> None:
     """Migrate and seed once; a database that already holds `responses` responses is reused."""
     from flask_migrate import upgrade
     from sqlalchemy import func, select
@@ -51,7 +52,12 @@ def prepare(folder: Path, responses: int, skewed: bool) -> None:
         if not have:
             started = time.perf_counter()
             print(f"seeding {responses:,} responses…", file=sys.stderr, flush=True)
-            if skewed:
+            if fast:
+                sys.path.insert(0, str(ROOT / "bench"))
+                from seed_bench import seed_bulk
+
+                seed_bulk(db.session, responses, seed=2025, months=12)
+            elif skewed:
                 from tests.survey.datasets.research import seed_skewed
 
                 seed_skewed(db.session, demo_responses=responses // 2, huge=responses // 2)
@@ -68,7 +74,7 @@ def child(folder: Path, file_format: str, k: int, trace: bool, quasi: tuple[str,
 
     from survey.extensions import db
     from survey.services.research.aggregates import TableOptions, build_table
-    from survey.services.research.export import ExportOptions, export_anonymised
+    from survey.services.research.export import ExportError, ExportOptions, export_anonymised
 
     app = make_app(folder)
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the app and its imports, before exporting
@@ -78,7 +84,17 @@ def child(folder: Path, file_format: str, k: int, trace: bool, quasi: tuple[str,
         started = time.perf_counter()
         out = folder / f"export.{file_format}"
         options = ExportOptions(file_format=file_format, k=k, quasi=quasi)
-        result = export_anonymised(db.session, out, options, actor="bench")
+
+        def progress(done: int, total: int) -> None:  # every million rows, on stderr: a long run shows its pace
+            if done % 1_000_000 < 10_000:
+                elapsed = time.perf_counter() - started
+                print(f"  {file_format}: {done:,} / {total:,} rows read, {elapsed:.0f} s", file=sys.stderr, flush=True)
+
+        try:
+            result = export_anonymised(db.session, out, options, actor="bench", progress=progress)
+        except ExportError as exc:  # SPSS and Stata above their row limit
+            print(json.dumps({"refused": str(exc), "seconds": time.perf_counter() - started}))
+            return
         seconds = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1] if trace else None
         recoding = result.recoding
@@ -123,6 +139,7 @@ def run_child(folder: Path, file_format: str, k: int, trace: bool, quasi: str | 
         raise SystemExit(f"export child failed ({process.returncode})")
     numbers = json.loads(output.strip().splitlines()[-1])
     numbers["peak_rss_mb"] = usage.ru_maxrss / 1024  # kilobytes on Linux
+    numbers["cpu_seconds"] = usage.ru_utime + usage.ru_stime  # the same on a busy machine, unlike the wall time
     return dict(numbers)
 
 
@@ -130,6 +147,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--responses", type=int, default=1_000_000)
     parser.add_argument("--skewed", action="store_true", help="the tests' skewed set: half demo, half one province")
+    parser.add_argument("--fast", action="store_true", help="seed in bulk (bench/seed_bench.py), not with seed-demo")
     parser.add_argument("--folder", type=Path, default=Path("/tmp/survey-bench"))
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--formats", default="csv,parquet,sav,dta")
@@ -142,26 +160,34 @@ def main() -> None:
         child(args.folder, args.child, args.k, args.tracemalloc, tuple(args.quasi.split(",")) if args.quasi else None)
         return
     if args.prepare:
-        prepare(args.folder, args.responses, args.skewed)
+        prepare(args.folder, args.responses, args.skewed, args.fast)
         return
     # Seed in a child too: a child forked from a big parent would inherit its peak RSS.
-    skewed = ["--skewed"] if args.skewed else []
+    kind_flags = (["--skewed"] if args.skewed else []) + (["--fast"] if args.fast else [])
     subprocess.run([sys.executable, __file__, "--prepare", "--folder", str(args.folder),
-                    "--responses", str(args.responses), *skewed], check=True)  # fmt: skip
+                    "--responses", str(args.responses), *kind_flags], check=True)  # fmt: skip
     kind = "skewed " if args.skewed else ""
     print(
         f"export of {args.responses:,} {kind}responses, k = {args.k}, quasi {args.quasi or 'default'} ({args.folder})"
     )
+    numbers: dict = {}  # type: ignore[type-arg]
     for file_format in args.formats.split(","):
-        numbers = run_child(args.folder, file_format, args.k, False, args.quasi)
+        tried = run_child(args.folder, file_format, args.k, False, args.quasi)
+        if "refused" in tried:
+            print(f"  {file_format:8} refused after {tried['seconds']:.1f} s: {tried['refused']}", flush=True)
+            continue
+        numbers = tried
         line = (
-            f"  {file_format:8} {numbers['seconds']:6.1f} s  peak RSS {numbers['peak_rss_mb']:4.0f} MB "
-            f"(app alone {numbers['baseline_rss_mb']:.0f} MB)  file {numbers['file_mb']:6.1f} MB"
+            f"  {file_format:8} {numbers['seconds']:6.1f} s (CPU {numbers['cpu_seconds']:6.1f} s)  peak RSS "
+            f"{numbers['peak_rss_mb']:4.0f} MB (app alone {numbers['baseline_rss_mb']:.0f} MB)  file "
+            f"{numbers['file_mb']:6.1f} MB"
         )
         if args.tracemalloc:
             traced = run_child(args.folder, file_format, args.k, True, args.quasi)
             line += f"  Python heap peak {traced['python_heap_peak_mb']:.0f} MB"
         print(line, flush=True)
+    if not numbers:
+        return
     total = numbers["rows_total"]
     print(
         f"  kept: procedure {100 * numbers['procedure_kept']:.1f} %, office or province "

@@ -33,6 +33,7 @@ from survey.models import ELEMENTS, Response
 from survey.services import audit
 from survey.services.research.codebook import MICRODATA_TITLE, ExportFacts, build_codebook, codebook_markdown
 from survey.services.research.columns import Column
+from survey.services.research.labelled_size import check_size
 from survey.services.research.local_columns import LocalExport
 from survey.services.research.options import ExportOptions
 from survey.services.research.plan import (
@@ -250,6 +251,7 @@ def preview_export(session: Session, options: ExportOptions) -> Preview:
     options.check()
     with snapshot(session) as connection:
         recoding, first, last = _plan(connection, load_catalog(connection), options)
+    check_size(options.file_format, recoding.rows_total - recoding.rows_suppressed)
     return Preview(options, recoding, first, last)
 
 
@@ -297,6 +299,7 @@ def export_anonymised(
         with snapshot(session) as connection:
             catalog = load_catalog(connection)
             plan, first_month, last_month = _plan(connection, catalog, options)
+            check_size(options.file_format, plan.rows_total - plan.rows_suppressed)
             local = LocalExport.load(connection, text=options.text)  # Hook (local questions): local_columns.py
             columns = (*options.file_columns(), *local.columns)
             tally = _stream_to_file(connection, catalog, plan, columns, options, files, progress, local)

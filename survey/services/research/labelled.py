@@ -1,8 +1,17 @@
 """SPSS (.sav) and Stata (.dta) files of a research export, with Vietnamese variable and value labels.
 
 The rows are first streamed to a typed Parquet stage (bounded memory while the database is read); that stage is
-then read back once, column by column as categoricals and small integers, and written with pyreadstat
-(Apache-2.0). Labels come from the export's own codebook, so the three descriptions cannot disagree.
+then read back one column at a time, each turned at once into the smallest type that writes the same file, and
+written with pyreadstat (Apache-2.0). Labels come from the export's own codebook, so the three descriptions
+cannot disagree.
+
+Memory: pyreadstat writes a whole data frame (readstat needs the row count first; there is no append), and
+pandas' own Stata writer also takes a frame, so the rows are in memory once, as compactly as they can be:
+text codes as shared Python strings (SPSS) or float32 numbers (Stata), answers and flags as float32 (written as
+doubles, as before), free text as Arrow-backed strings; never the whole stage, a pandas copy and the labelled copy at
+once. That costs about 0.3 GB per million rows above the app (0.6 GB before; bench/bench_export.py), so
+`LABELLED_ROW_LIMIT` caps these two formats: above it the export (and its preview) refuses and points to CSV or
+Parquet, which stream in bounded memory and have no limit.
 
 - Variable labels: the Vietnamese label of each column, cut to what each format holds (SPSS 255 bytes, Stata
   80 characters) with an ellipsis.
@@ -22,6 +31,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pyreadstat
 
@@ -60,45 +71,62 @@ def _numeric_labels(values: Mapping[str, str]) -> dict[float, str]:
     return {float(code): label for code, label in values.items() if code.lstrip("-").isdigit()}
 
 
-def _text(series: pd.Series) -> pd.Series:
-    return series.astype(object).where(series.notna(), "").astype(str)
+def _numbers(chunked: pa.ChunkedArray) -> pd.Series:
+    """Flags (1/0) and small whole numbers as float32: missing is NaN, and pyreadstat writes them as doubles."""
+    return pd.Series(pc.cast(chunked, pa.float32()).to_numpy(zero_copy_only=False))
 
 
-def _numbered(series: pd.Series, known: Mapping[str, str]) -> tuple[pd.Series, dict[Any, str]]:
+def _text(chunked: pa.ChunkedArray, coded: bool) -> pd.Series:
+    """Text with an empty string for not answered. Codes: one Python string per code, shared by its rows (a
+    categorical would be smaller, but pyreadstat iterates it through a full copy of new strings); free text:
+    Arrow-backed strings, made into Python strings one row at a time as they are written."""
+    if coded:
+        categorical = chunked.to_pandas().astype("category")  # dictionary arrays already arrive as one
+        names = np.array([str(code) for code in categorical.cat.categories] + [""], dtype=object)
+        return pd.Series(names[categorical.cat.codes.to_numpy()], dtype=object)  # code -1 (missing) reads ""
+    return chunked.to_pandas().astype("str").fillna("")
+
+
+def _numbered(chunked: pa.ChunkedArray, known: Mapping[str, str]) -> tuple[pd.Series, dict[Any, str]]:
     """Text codes → 1, 2, … in codebook order (codes not in the codebook after them), and their Stata labels."""
-    categorical = series.astype("category")
+    categorical = chunked.to_pandas().astype("category")
     present = [str(code) for code in categorical.cat.categories if str(code) != ""]
     codes = [code for code in known if code != ""] + sorted(set(present) - set(known))
     number = {code: float(index) for index, code in enumerate(codes, start=1)}
-    lookup = np.array([number.get(str(code), np.nan) for code in categorical.cat.categories] + [np.nan])
+    lookup = np.array([number.get(str(code), np.nan) for code in categorical.cat.categories] + [np.nan], np.float32)
     values = lookup[categorical.cat.codes.to_numpy()]  # code -1 (missing) reads the trailing NaN
-    return pd.Series(values, index=series.index), {
-        number[code]: stata_label(code, known.get(code, code)) for code in codes
-    }
+    return pd.Series(values), {number[code]: stata_label(code, known.get(code, code)) for code in codes}
+
+
+def labelled_column(
+    chunked: pa.ChunkedArray, column: Column, known: Mapping[str, str], file_format: str
+) -> tuple[pd.Series, dict[Any, str] | None]:
+    """One staged column as the format stores it, and its value labels (None: no labels)."""
+    if column.type == "boolean":
+        return _numbers(chunked), dict(_flag_labels(known))
+    if column.type == "integer":
+        return _numbers(chunked), (dict(_numeric_labels(known)) if known else None)
+    if column.coded and file_format == "dta":
+        return _numbered(chunked, known)
+    labels = {code: label for code, label in known.items() if code != ""} if column.coded and known else None
+    return _text(chunked, column.coded), labels
 
 
 def labelled_frame(
-    frame: pd.DataFrame, columns: Sequence[Column], values: Mapping[str, Mapping[str, str]], file_format: str
+    stage: Path, columns: Sequence[Column], values: Mapping[str, Mapping[str, str]], file_format: str
 ) -> tuple[pd.DataFrame, dict[str, dict[Any, str]]]:
-    """The frame as the format stores it, and its value labels (column → value → label)."""
+    """The staged rows as the format stores them, read one column at a time, and their value labels."""
+    parquet = pq.ParquetFile(stage)
     out: dict[str, pd.Series] = {}
     labels: dict[str, dict[Any, str]] = {}
     for column in columns:
-        series, known = frame[column.name], values.get(column.name, {})
-        if column.type == "boolean":
-            out[column.name] = series.map({True: 1.0, False: 0.0}).astype("float64")
-            labels[column.name] = dict(_flag_labels(known))
-        elif column.type == "integer":
-            out[column.name] = series.astype("float64")
-            if known:
-                labels[column.name] = dict(_numeric_labels(known))
-        elif column.coded and file_format == "dta":
-            out[column.name], labels[column.name] = _numbered(series, known)
-        else:
-            out[column.name] = _text(series)
-            if column.coded and known:
-                labels[column.name] = {code: label for code, label in known.items() if code != ""}
-    return pd.DataFrame(out), labels
+        series, found = labelled_column(
+            parquet.read(columns=[column.name]).column(0), column, values.get(column.name, {}), file_format
+        )
+        out[column.name] = series
+        if found is not None:
+            labels[column.name] = found
+    return pd.DataFrame(out, copy=False), labels
 
 
 def write_labelled(
@@ -111,9 +139,7 @@ def write_labelled(
     file_label: str,
 ) -> None:
     """Write the staged rows to `target` as SPSS (`sav`) or Stata (`dta`) with the codebook's labels."""
-    frame = pq.read_table(stage).to_pandas()
-    data, value_labels = labelled_frame(frame, columns, values, file_format)
-    del frame
+    data, value_labels = labelled_frame(stage, columns, values, file_format)
     if file_format == "sav":
         variable_labels: dict[str, str | None] = {c.name: _cut_bytes(c.label_vi, SPSS_LABEL_BYTES) for c in columns}
         measure = {c.name: "nominal" if c.coded or c.type == "boolean" else "ordinal" for c in columns}

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pyreadstat
@@ -16,7 +19,8 @@ from sqlalchemy import select
 
 from survey.models import Office, Procedure
 from survey.services.demo.seed import seed_demo
-from survey.services.research.export import ExportOptions, export_anonymised
+from survey.services.research import labelled
+from survey.services.research.export import ExportError, ExportOptions, export_anonymised, preview_export
 from survey.services.research.labelled import STATA_SEPARATOR
 from survey.services.responses.store import Answers, store_response
 from tests.survey.datasets.research import read_codebook, read_export
@@ -126,3 +130,46 @@ def test_csv_cells_that_look_like_formulas_are_neutralised_and_parquet_keeps_typ
     frame = pq.read_table(tmp_path / "x.parquet").to_pandas()
     assert str(frame["procedure"].dtype) == "category"
     assert FORMULA in set(frame["comment"])  # not a spreadsheet: the citizen's text as written
+
+
+def test_spss_and_stata_refuse_more_rows_than_their_limit_and_point_to_csv_or_parquet(seeded, tmp_path, monkeypatch):
+    options = ExportOptions(file_format="csv", quasi=QUASI)
+    plan = preview_export(seeded, options)
+    rows = plan.rows_total - plan.rows_dropped  # what the file would hold
+    monkeypatch.setattr(labelled, "LABELLED_ROW_LIMIT", rows - 1)
+    for file_format, name in (("sav", "SPSS (.sav)"), ("dta", "Stata (.dta)")):
+        with pytest.raises(ExportError) as refused:
+            export(seeded, tmp_path, file_format)
+        message = str(refused.value)
+        assert name in message and f"at most {rows - 1:,} rows" in message and f"would write {rows:,}" in message
+        assert "choose CSV or Parquet" in message
+        with pytest.raises(ExportError, match="choose CSV or Parquet"):  # told before downloading, on /research too
+            preview_export(seeded, replace(options, file_format=file_format))
+    assert not list(tmp_path.glob("*x.*"))  # nothing half-written, no temporary file left
+    assert len(read_export(export(seeded, tmp_path, "csv"))) == rows  # CSV and Parquet have no limit
+    assert pq.read_metadata(export(seeded, tmp_path, "parquet")).num_rows == rows
+    monkeypatch.setattr(labelled, "LABELLED_ROW_LIMIT", rows)  # exactly at the limit: written
+    assert pyreadstat.read_sav(export(seeded, tmp_path, "sav"), metadataonly=True)[1].number_rows == rows
+
+
+def test_the_rows_of_an_spss_or_stata_file_are_held_compactly(seeded, tmp_path, monkeypatch) -> None:
+    """The rows are in memory once while pyreadstat writes them: codes as one shared string per code (SPSS) or
+    float32 numbers (Stata), answers as float32, free text as Arrow strings; about 600 bytes a row of fresh
+    Python objects and float64 before."""
+    held: dict[str, pd.DataFrame] = {}
+    original = labelled.labelled_frame
+
+    def keep(*arguments, **keywords):  # type: ignore[no-untyped-def]
+        data, labels = original(*arguments, **keywords)
+        held[arguments[-1]] = data
+        return data, labels
+
+    monkeypatch.setattr(labelled, "labelled_frame", keep)
+    for file_format in ("sav", "dta"):
+        export(seeded, tmp_path, file_format)
+        data = held[file_format]
+        assert data.memory_usage(index=False).sum() / len(data) < 200, data.dtypes.to_dict()
+        assert all(data[c].dtype == np.float32 for c in ("rating", "satisfied", "verified", "returns"))
+    procedures = held["sav"]["procedure"]
+    assert len({id(code) for code in procedures}) == procedures.nunique()  # no string made twice
+    assert held["dta"]["procedure"].dtype == np.float32
