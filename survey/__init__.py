@@ -76,8 +76,8 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
-    from survey.cli import alerts, backup, catalog, demo, figures, links, report, research, themes, users
+    from survey.cli import alerts, backup, catalog, demo, figures, links, report, research, theme_labels, themes, users
 
-    for module in (catalog, demo, report, links, users, figures, themes, research, alerts, backup):
+    for module in (catalog, demo, report, links, users, figures, themes, theme_labels, research, alerts, backup):
         for command in module.COMMANDS:
             app.cli.add_command(command)

@@ -506,5 +506,6 @@ class ApiKey(Base):
 
 # The alerts' tables live in their own module (this one is near its size limit); importing it here keeps them in
 # `Base.metadata` for migrations and tests.
-import survey.models_alerts  # noqa: E402, F401
+import survey.models_alerts  # noqa: E402
+import survey.models_themes  # noqa: E402, F401
 from survey.models_access import AuditEntry, RateLimitCounter, UserSession  # noqa: E402, F401
