@@ -115,3 +115,28 @@ def test_an_official_of_01_01_can_neither_see_nor_correct_a_comment_of_79(app, s
     page = list_comments(session, scope, CommentQuery(MARCH))
     assert [row.response_id for row in page.rows] == [mine]
     assert _themes(session, scope)["waiting_time"][0] == 1
+
+
+def test_a_stored_theme_run_no_longer_quotes_a_comment_an_official_moved_to_another_theme(app, session):
+    from survey.services.themes.pages import run_themes_for_page, theme_detail
+    from survey.services.themes.runs import RunScope, RunSettings, run_themes
+
+    load_catalog()
+    texts = [
+        *(f"{text} (lần {n})" for n in range(4) for text in WAITING),
+        *(f"Cán bộ tiếp nhận nói chuyện cộc lốc, quát nạt người dân (lần {n})" for n in range(12)),
+    ]
+    for text in texts:
+        make_response(rating=1, month="2025-03", comment=text)
+    outcome = run_themes(session, RunScope("2025-03", "2025-03"), RunSettings(min_comments=5))
+    assert outcome.run is not None, outcome.skipped
+    [waiting] = [view for view in run_themes_for_page(session, outcome.run, None) if view.code == "waiting_time"]
+    moved = waiting.examples[0]
+    admin = make_user(role="admin")
+
+    correct_label(session, admin, None, moved.response_id, "fees", None)
+
+    [waiting] = [view for view in run_themes_for_page(session, outcome.run, None) if view.code == "waiting_time"]
+    assert moved.response_id not in [example.response_id for example in waiting.examples]
+    detail = theme_detail(session, None, waiting.id)
+    assert detail is not None and moved.response_id not in [example.response_id for example in detail.examples]
