@@ -18,7 +18,7 @@ depends_on = None
 
 def upgrade():
     op.create_table('comment_labels',
-    sa.Column('response_id', sa.Integer(), nullable=False),
+    sa.Column('response_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('theme', sa.String(length=40), nullable=False),
     sa.Column('theme2', sa.String(length=40), nullable=True),
     sa.Column('probability', sa.Float(), nullable=False),
@@ -35,7 +35,7 @@ def upgrade():
 
     op.create_table('theme_corrections',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('response_id', sa.Integer(), nullable=False),
+    sa.Column('response_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('corrected_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('old_theme', sa.String(length=40), nullable=True),
