@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -83,7 +84,14 @@ def retrain(
     current = evaluate(loaded.model, held_out)
     training = sum(1 for row in corpus if row.get("split", "train") == "train")
     say(f"training a new model on {training} corpus comments and {len(corrections)} corrections")
-    model, new = train(corpus, corrections, **shipped_parameters())
+    # Corrections that contradict the corpus can keep the linear SVM from converging: scikit-learn warns, the
+    # model is still measured (and refused if worse), and the warnings are shown instead of escaping.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model, new = train(corpus, corrections, **shipped_parameters())
+    notes = sorted({f"{w.category.__name__}: {str(w.message)[:200]}" for w in caught})
+    for note in notes:
+        say(note)
     refused = verdict(current, new)
     installed = None
     if refused is None and not dry_run:
@@ -109,6 +117,7 @@ def retrain(
             "installed": installed is not None,
             "dry_run": dry_run,
             "refused": refused,
+            "warnings": notes,
         },
     )
     session.commit()

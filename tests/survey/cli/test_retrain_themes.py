@@ -13,9 +13,15 @@ from survey.models import AuditEntry
 from survey.services.accounts.scoping import user_office_scope
 from survey.services.themes.corrections import correct_label
 from survey.services.themes.installed import current_model
+from survey.services.themes.retrain import verdict
 from tests.factories import load_catalog, make_responses, make_user
 
-pytestmark = pytest.mark.slow  # each run trains a classifier (about half a minute)
+
+def test_the_rule_refuses_only_a_lower_macro_f1_on_the_held_out_split():
+    assert verdict({"macro_f1_official": 0.7835}, {"macro_f1_official": 0.7835}) is None
+    assert verdict({"macro_f1_official": 0.7835}, {"macro_f1_official": 0.7901}) is None
+    reason = verdict({"macro_f1_official": 0.7835}, {"macro_f1_official": 0.7012})
+    assert reason is not None and "macro-F1 0.7012 against 0.7835" in reason
 
 
 def _macro_f1(output: str) -> tuple[float, float]:
@@ -32,13 +38,13 @@ def _correct(session, rows: list[dict[str, str]], theme: str) -> None:
         correct_label(session, official, scope, response_id, theme, None)
 
 
+@pytest.mark.slow  # trains a classifier: minutes of CPU
 def test_a_model_worse_on_the_held_out_split_is_refused_and_nothing_installed(runner, session, tmp_path):
     load_catalog()
     training = [row for row in read_corpus() if row["split"] == "train"]
-    # Officials "correct" every waiting-time example of the corpus to fees, and every staff one to facilities:
-    # the new model learns the contradiction and gets the held-out waiting and staff comments wrong.
-    _correct(session, [r for r in training if r["theme"] == "waiting_time"], "fees")
-    _correct(session, [r for r in training if r["theme"] == "staff_attitude"], "facilities")
+    # Officials "correct" 200 waiting-time examples of the corpus to fees: the new model learns the contradiction
+    # and gets held-out waiting comments wrong.
+    _correct(session, [r for r in training if r["theme"] == "waiting_time"][:200], "fees")
     folder = tmp_path / "model"
 
     result = runner.invoke(args=["retrain-themes", "--out", str(folder)])
@@ -50,10 +56,11 @@ def test_a_model_worse_on_the_held_out_split_is_refused_and_nothing_installed(ru
     assert re.search(r"F1 waiting_time\s+[0-9.]+\s+[0-9.]+\s+-0\.\d+", result.output)
     assert not (folder / "model.joblib").exists()
     [entry] = session.scalars(select(AuditEntry).where(AuditEntry.action == "themes.retrain"))
-    assert entry.details["installed"] is False and entry.details["corrections"] > 500
+    assert entry.details["installed"] is False and entry.details["corrections"] == 200
     assert current_model(folder).version == "shipped"
 
 
+@pytest.mark.slow  # trains a classifier: minutes of CPU
 def test_a_model_not_worse_is_installed_and_used_from_the_next_classification(runner, session, tmp_path):
     load_catalog()
     _correct(session, [{"text": "Chờ đợi quá lâu, hẹn 3 ngày mà 2 tuần sau vẫn chưa có kết quả"}], "waiting_time")
