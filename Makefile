@@ -10,7 +10,7 @@ export PORT
 
 .DEFAULT_GOAL := help
 .PHONY: help run test install install-test serve lint format typecheck translations-extract translations-update \
-        translations-compile bench clean
+        translations-compile bench clean retrain-themes classify-comments
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -59,6 +59,12 @@ translations-update: translations-extract ## Merge new strings into the vi and e
 
 translations-compile: ## Compile the catalogues (.po -> .mo)
 	$(BIN)/pybabel compile -d translations
+
+retrain-themes: ## Retrain the theme classifier with officials' corrections; installs it only if not worse
+	$(BIN)/flask retrain-themes
+
+classify-comments: ## Give every stored comment without one its official theme (once; add --loop for a worker)
+	$(BIN)/flask classify-comments
 
 bench: ## Print benchmark numbers (not part of the tests)
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

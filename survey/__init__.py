@@ -94,13 +94,14 @@ def _register_commands(app: Flask) -> None:
         report,
         research,
         sms,
+        theme_labels,
         themes,
         users,
         webhooks,
     )
 
-    commands = (catalog, demo, report, links, users, figures, themes, research, alerts, backup, questionnaire, sms,
-                webhooks)  # fmt: skip
+    commands = (catalog, demo, report, links, users, figures, themes, theme_labels, research, alerts, backup,
+                questionnaire, sms, webhooks)  # fmt: skip
     for module in commands:
         for command in module.COMMANDS:
             app.cli.add_command(command)

@@ -70,3 +70,19 @@ SPAM_REASON_LABELS = {
     "identical_burst": _l("The same answers several times in a few minutes on this link"),
 }
 ACTION_STATUS_LABELS = {"planned": _l("Planned"), "in_progress": _l("In progress"), "done": _l("Done")}
+
+THEME_LABELS = {  # the official complaint themes (analysis/data/themes/taxonomy.json) and what an official may set
+    "waiting_time": _l("Waiting time, results on time"),
+    "staff_attitude": _l("Staff attitude"),
+    "documents_repeat_visits": _l("Documents, dossiers and repeat visits"),
+    "extra_payment": _l("Unofficial payments, harassment"),
+    "fees": _l("Fees and charges"),
+    "facilities": _l("Facilities where citizens are received"),
+    "online_system": _l("Online public services, system errors"),
+    "information_guidance": _l("Information and guidance"),
+    "other": _l("Other complaint"),
+    "not_complaint": _l("Not a complaint"),
+    "praise": _l("Praise"),
+    "neutral": _l("Neutral"),
+    "off_topic": _l("Off topic"),
+}

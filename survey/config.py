@@ -55,6 +55,7 @@ class Config:
     PASSWORD_HASH_COST = "standard"  # argon2id, RFC 9106 low-memory profile (survey/services/accounts/passwords.py)
     SMTP_URL = ""  # smtp://host:port or smtps://user:password@host:port: where `flask alerts --send` mails digests
     MAIL_FROM = ""
+    THEMES_MODEL_DIR = ""  # where `flask retrain-themes` installs a retrained model; empty = <instance>/themes
     # Spam defence on public (poster) links, survey/services/responses/spam.py: answers sent sooner than this after
     # the form opened, or beyond a daily cap, are held back (kept, not counted) until an admin releases them.
     SPAM_MIN_FILL_SECONDS = 3
@@ -135,6 +136,7 @@ def settings_from_environment(environ: Mapping[str, str] | None = None) -> dict[
         "SURVEY_API_RATE_LIMIT": "API_RATE_LIMIT",
         "SURVEY_RATELIMIT_STORAGE_URL": "RATELIMIT_STORAGE_URI",
         "SURVEY_SMTP_URL": "SMTP_URL",
+        "SURVEY_THEMES_MODEL_DIR": "THEMES_MODEL_DIR",
         "SURVEY_MAIL_FROM": "MAIL_FROM",
         "SURVEY_METRICS_ALLOW": "METRICS_ALLOW",
         "SURVEY_METRICS_TOKEN": "METRICS_TOKEN",

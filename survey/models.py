@@ -488,7 +488,8 @@ class ApiKey(Base):
 import survey.models_actions  # noqa: E402
 import survey.models_alerts  # noqa: E402
 import survey.models_paper  # noqa: E402
-import survey.models_sms  # noqa: E402, F401
+import survey.models_sms  # noqa: E402
+import survey.models_themes  # noqa: E402, F401
 from survey.models_access import AuditEntry, RateLimitCounter, UserSession  # noqa: E402, F401
 from survey.models_contacts import CallbackContact  # noqa: E402, F401
 from survey.models_questionnaire import LocalAnswer as LocalAnswer  # noqa: E402

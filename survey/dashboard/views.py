@@ -255,8 +255,16 @@ def _detail_page(
         chart=_trend_chart(data.trend, data.target, data.breaks),
         detail_tables=tables.detail_tables(facts),
         single_office=office_id is not None,
+        themes_allowed=_may_read_themes(state),
+        complaint_args=_complaint_args({**state.form.query_args(), **extra_args}),
         **(extras or {"coverage_tables": [], "alone": None, "local_tables": {}}),
     )
+
+
+def _complaint_args(page_args: dict[str, str]) -> dict[str, str]:
+    """The page's office, procedure, period and channel, for links to its complaint themes and comments."""
+    names = ("office", "procedure", "month_from", "month_to", "channel")
+    return {name: page_args[name] for name in names if page_args.get(name)}
 
 
 def _office_extras(state: PageState, where: ReportFilter, office_id: int, has_offices_under: bool) -> dict[str, Any]:

@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from survey.models import Office, Procedure, Response, ResponseTheme, Theme, ThemeRun
+from survey.models_themes import CommentLabel
 from survey.services.themes.runs import theme_share, themes_of
 
 Scope = set[int] | None  # office ids an official may see; None: every office
@@ -186,29 +187,62 @@ def _example(response_id: int, month: str, comment: str | None) -> Example:
 
 
 def _representatives(session: Session, themes: Sequence[Theme], scope: Scope) -> dict[int, list[Example]]:
-    """Each theme's stored representative comments that still exist and lie in scope, in stored order."""
+    """Each theme's stored representative comments that still exist, lie in scope and were not corrected by an
+    official to another theme, in stored order."""
     wanted = {int(e["response_id"]) for t in themes for e in t.examples if isinstance(e, dict) and "response_id" in e}
     if not wanted:
         return {}
-    found = {
-        response_id: _example(response_id, month, comment)
-        for response_id, month, comment in session.execute(
-            select(Response.id, Response.month, Response.comment).where(
-                Response.id.in_(sorted(wanted)), Response.comment.is_not(None), *_in_scope(scope)
-            )
-        )
-    }
+    found: dict[int, Example] = {}
+    corrected: dict[int, set[str | None]] = {}
+    query = (
+        select(Response.id, Response.month, Response.comment)
+        .add_columns(CommentLabel.source, CommentLabel.theme, CommentLabel.theme2)
+        .outerjoin(CommentLabel, CommentLabel.response_id == Response.id)
+        .where(Response.id.in_(sorted(wanted)), Response.comment.is_not(None), *_in_scope(scope))
+    )
+    for response_id, month, comment, source, theme, theme2 in session.execute(query):
+        found[response_id] = _example(response_id, month, comment)
+        if source == "official":
+            corrected[response_id] = {theme, theme2}
     return {
-        t.id: [found[int(e["response_id"])] for e in t.examples if int(e.get("response_id", -1)) in found]
+        t.id: [
+            found[int(e["response_id"])]
+            for e in t.examples
+            if int(e.get("response_id", -1)) in found and _still_in(t, corrected.get(int(e["response_id"])))
+        ]
         for t in themes
     }
 
 
-def _members(session: Session, theme_id: int, scope: Scope, *, limit: int, offset: int = 0) -> list[Example]:
+def _still_in(theme: Theme, corrected_to: set[str | None] | None) -> bool:
+    """Whether a comment still reads as an official theme: not when an official has set other themes for it."""
+    return not theme.code or corrected_to is None or theme.code in corrected_to
+
+
+def _not_corrected_away(theme: Theme) -> list[ColumnElement[bool]]:
+    if not theme.code:
+        return []
+    return [
+        or_(
+            CommentLabel.source.is_(None),
+            CommentLabel.source != "official",
+            CommentLabel.theme == theme.code,
+            CommentLabel.theme2 == theme.code,
+        )
+    ]
+
+
+def _members(session: Session, theme: Theme, scope: Scope, *, limit: int, offset: int = 0) -> list[Example]:
     query = (
         select(Response.id, Response.month, Response.comment)
         .join(ResponseTheme, ResponseTheme.response_id == Response.id)
-        .where(ResponseTheme.theme_id == theme_id, Response.comment.is_not(None), *_in_scope(scope))
+        .outerjoin(CommentLabel, CommentLabel.response_id == Response.id)
+        .where(
+            ResponseTheme.theme_id == theme.id,
+            Response.comment.is_not(None),
+            *_in_scope(scope),
+            *_not_corrected_away(theme),
+        )
         .order_by(Response.created_at.desc(), Response.id.desc())
         .limit(limit)
         .offset(offset)
@@ -244,7 +278,7 @@ def run_themes_for_page(session: Session, run: ThemeRun, scope: Scope, examples:
         view = _view(theme, run)
         view.examples = _distinct(stored.get(theme.id, []), examples)
         if len(view.examples) < examples:  # top up with the newest comments the user may read
-            newest = _members(session, theme.id, scope, limit=examples * 10)
+            newest = _members(session, theme, scope, limit=examples * 10)
             view.examples = _distinct([*view.examples, *newest], examples)
         views.append(view)
     return views
@@ -271,7 +305,7 @@ def theme_detail(
     page = min(max(page, 1), pages)
     view = _view(theme, run)
     view.examples = _distinct(_representatives(session, [theme], scope).get(theme.id, []), len(theme.examples))
-    examples = _members(session, theme_id, scope, limit=per_page, offset=(page - 1) * per_page)
+    examples = _members(session, theme, scope, limit=per_page, offset=(page - 1) * per_page)
     return ThemeDetail(run, describe_run(session, run), view, examples, total, page, pages)
 
 

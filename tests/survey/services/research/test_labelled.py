@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from survey.models import Office, Procedure
 from survey.services.demo.seed import seed_demo
-from survey.services.research import labelled
+from survey.services.research import labelled, labelled_size
 from survey.services.research.export import ExportError, ExportOptions, export_anonymised, preview_export
 from survey.services.research.labelled import STATA_SEPARATOR
 from survey.services.responses.store import Answers, store_response
@@ -136,7 +136,7 @@ def test_spss_and_stata_refuse_more_rows_than_their_limit_and_point_to_csv_or_pa
     options = ExportOptions(file_format="csv", quasi=QUASI)
     plan = preview_export(seeded, options)
     rows = plan.rows_total - plan.rows_dropped  # what the file would hold
-    monkeypatch.setattr(labelled, "LABELLED_ROW_LIMIT", rows - 1)
+    monkeypatch.setattr(labelled_size, "LABELLED_ROW_LIMIT", rows - 1)
     for file_format, name in (("sav", "SPSS (.sav)"), ("dta", "Stata (.dta)")):
         with pytest.raises(ExportError) as refused:
             export(seeded, tmp_path, file_format)
@@ -148,7 +148,7 @@ def test_spss_and_stata_refuse_more_rows_than_their_limit_and_point_to_csv_or_pa
     assert not list(tmp_path.glob("*x.*"))  # nothing half-written, no temporary file left
     assert len(read_export(export(seeded, tmp_path, "csv"))) == rows  # CSV and Parquet have no limit
     assert pq.read_metadata(export(seeded, tmp_path, "parquet")).num_rows == rows
-    monkeypatch.setattr(labelled, "LABELLED_ROW_LIMIT", rows)  # exactly at the limit: written
+    monkeypatch.setattr(labelled_size, "LABELLED_ROW_LIMIT", rows)  # exactly at the limit: written
     assert pyreadstat.read_sav(export(seeded, tmp_path, "sav"), metadataonly=True)[1].number_rows == rows
 
 
