@@ -16,7 +16,7 @@ from analysis.satisfaction import MonthSummary
 from survey import codes
 from survey.auth.guards import login_required, may_use_area
 from survey.auth.identity import current_user
-from survey.codes import YES_NO_LABELS
+from survey.codes import THEME_LABELS, YES_NO_LABELS
 from survey.dashboard import tables
 from survey.dashboard.about import about_lines
 from survey.dashboard.charts import Chart, Point, ranking_chart, stacked_ranking_chart, trend_chart
@@ -174,6 +174,8 @@ def overview():
         watch=watch,
         watch_rows=WATCH_ROWS,
         watch_themes_allowed=_may_read_themes(state),
+        watch_months={"month_from": state.where.month_from or "", "month_to": state.where.month_to or ""},
+        theme_labels=THEME_LABELS,
         changes=tables.change_table(watch.changes),
     )
 

@@ -28,6 +28,7 @@ from survey.models import Office, OfficeFigures, Procedure
 from survey.services.reporting.query import ReportFilter, Scope, allowed_offices, read_counts
 from survey.services.reporting.summary import Settings, targets
 from survey.services.reporting.targets import TargetLookup
+from survey.services.themes.official import PairOfficialTheme, pair_official_themes
 from survey.services.themes.pages import PairThemes, pair_themes
 
 CHANGE_MONTHS = 3
@@ -56,7 +57,8 @@ class WatchRow:
     volume: int
     volume_basis: str  # "dossiers" (imported) or "responses"
     citizens_short: float
-    themes: PairThemes | None = None
+    themes: PairThemes | None = None  # emergent themes of the newest theme run, when one themed the pair
+    official_themes: tuple[PairOfficialTheme, ...] = ()  # its largest official themes (classifier or officials)
 
 
 @dataclass(frozen=True)
@@ -222,10 +224,17 @@ def watch_list(
             month_from=where.month_from,
             month_to=where.month_to,
         )
-        rows = [_with_themes(row, found.get((row.pair.office_id, row.pair.procedure_id))) for row in rows]
+        official = pair_official_themes(
+            session, scope, where, [(row.pair.office_id, row.pair.procedure_id) for row in rows]
+        )
+        rows = [
+            _with_themes(row, found.get(key), tuple(official.get(key, ())))
+            for row in rows
+            for key in [(row.pair.office_id, row.pair.procedure_id)]
+        ]
     changed, period, previous, tested = changes(session, scope, where, settings, lookup, latest_month)
     return WatchList(rows=rows, changes=changed, period=period, previous=previous, tested=tested)
 
 
-def _with_themes(row: WatchRow, themes: PairThemes | None) -> WatchRow:
-    return WatchRow(**{**row.__dict__, "themes": themes})
+def _with_themes(row: WatchRow, themes: PairThemes | None, official: tuple[PairOfficialTheme, ...]) -> WatchRow:
+    return WatchRow(**{**row.__dict__, "themes": themes, "official_themes": official})

@@ -247,3 +247,47 @@ def list_comments(
     )
     found = [CommentRow(*row[:6], _redact(row[6]), row[7] or None, row[8], row[9] == "official") for row in rows]
     return CommentPage(found, total, page, pages)
+
+
+@dataclass(frozen=True)
+class PairOfficialTheme:
+    code: str  # an official theme code (THEME_LABELS)
+    comments: int  # dissatisfied comments of the pair carrying it, first or second
+
+
+def pair_official_themes(
+    session: Session, scope: Scope, where: ReportFilter, pairs: Sequence[tuple[int, int]], *, limit: int = 3
+) -> dict[tuple[int, int], list[PairOfficialTheme]]:
+    """For each (office id, procedure id) pair, its `limit` largest official themes among dissatisfied comments
+    (corrections win, as everywhere): one grouped query per theme column. Pairs with no labelled comment are left
+    out; comments the scheduled job has not labelled yet are not counted."""
+    from analysis.themes import OFFICIAL_CODES
+
+    conditions = scope_conditions(session, scope, where)
+    if not pairs or conditions is None:
+        return {}
+    wanted = set(pairs)
+    conditions += [
+        Response.rating <= MAX_DISSATISFIED_RATING,
+        Response.office_id.in_(sorted({office for office, _ in wanted})),
+        Response.procedure_id.in_(sorted({procedure for _, procedure in wanted})),
+    ]
+    counts: dict[tuple[int, int], dict[str, int]] = {}
+    for column in (CommentLabel.theme, CommentLabel.theme2):
+        query = (
+            select(Response.office_id, Response.procedure_id, column, func.count())
+            .join(CommentLabel, CommentLabel.response_id == Response.id)
+            .where(*conditions, column.in_(OFFICIAL_CODES))
+            .group_by(Response.office_id, Response.procedure_id, column)
+        )
+        for office_id, procedure_id, code, count in session.execute(query):
+            if code is not None and (office_id, procedure_id) in wanted:
+                pair_counts = counts.setdefault((office_id, procedure_id), {})
+                pair_counts[code] = pair_counts.get(code, 0) + int(count)
+    return {
+        pair: [
+            PairOfficialTheme(code, count)
+            for code, count in sorted(found.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        ]
+        for pair, found in counts.items()
+    }
