@@ -10,6 +10,7 @@ import pytest
 
 from analysis.satisfaction import wilson_interval
 from survey.models import OfficeFigures, ResponseTheme, Theme, ThemeRun
+from survey.models_themes import CommentLabel
 from survey.services.reporting.dashboard import procedure_ranking
 from survey.services.reporting.query import ReportFilter
 from survey.services.reporting.summary import Settings
@@ -153,3 +154,27 @@ def test_the_procedure_ranking_puts_a_too_few_pair_below_target_with_the_not_met
         ("2.000884", "cant_tell"), ("2.000815", "met"),
     ]  # fmt: skip
     assert ranking[2].below_at_upper_bound and not ranking[3].below_at_upper_bound
+
+
+def test_each_pair_lists_its_largest_official_themes_among_dissatisfied_comments(session):
+    ids = built_case(session)
+    dissatisfied, satisfied = ids["A"][150:], ids["A"][:150]  # 79.01 × 1.001193: 50 rated 2, 150 rated 5
+    now = datetime(2025, 4, 1, tzinfo=UTC)
+    labels = ["waiting_time"] * 20 + ["staff_attitude"] * 12 + ["fees"] * 8 + ["facilities"] * 6 + ["praise"] * 4
+    second = {0: "staff_attitude", 1: "staff_attitude"}  # two waiting comments also speak of staff
+    for index, (response_id, theme) in enumerate(zip(dissatisfied, labels, strict=True)):
+        session.add(CommentLabel(response_id=response_id, theme=theme, theme2=second.get(index), probability=0.9,
+                                 source="model", labelled_at=now))  # fmt: skip
+    session.add_all(  # satisfied citizens' comments are not complaints about the pair: never counted
+        CommentLabel(response_id=r, theme="facilities", probability=0.9, source="model", labelled_at=now)
+        for r in satisfied[:30]
+    )
+    session.commit()
+    watch = watch_list(session, None, MARCH, Settings())
+    row = next(r for r in watch.rows if (r.pair.office_code, r.pair.procedure_code) == ("79.01", "1.001193"))
+    # by hand: waiting 20; staff 12 + 2 seconds = 14; fees 8; facilities 6 (its 30 satisfied labels left out)
+    assert [(t.code, t.comments) for t in row.official_themes] == [("waiting_time", 20), ("staff_attitude", 14),
+                                                                   ("fees", 8)]  # fmt: skip
+    assert all(r.official_themes == () for r in watch.rows if r is not row)
+    outside = {office(session, "01.01").id}  # an official of 01.01 sees none of 79.01's themes
+    assert all(r.official_themes == () for r in watch_list(session, outside, MARCH, Settings()).rows)
