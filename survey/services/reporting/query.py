@@ -107,7 +107,7 @@ def read_counts(
         .where(Rollup.metric.in_(list(metrics)))
         .group_by(*columns, Rollup.metric, Rollup.value)
     )
-    statement = _where_scope_and_period(statement, Rollup, offices, where)
+    statement = where_scope_and_period(statement, Rollup, offices, where)
     if where.channel is not None:
         statement = statement.where(Rollup.channel == where.channel)
     if where.verified_only:
@@ -152,7 +152,7 @@ def read_invitation_counts(
     statement = select(*columns, *sums, func.sum(InvitationRollup.not_satisfied))
     if columns:
         statement = statement.group_by(*columns)
-    statement = _where_scope_and_period(statement, InvitationRollup, offices, where)
+    statement = where_scope_and_period(statement, InvitationRollup, offices, where)
     if where.channel is not None:
         statement = statement.where(InvitationRollup.channel == where.channel)
     result: InvitationCounts = {}
@@ -163,8 +163,8 @@ def read_invitation_counts(
     return result
 
 
-def _where_scope_and_period(statement: Any, table: Any, offices: set[int] | None, where: ReportFilter) -> Any:
-    """The filters both rollup tables share: visible offices, months, procedure."""
+def where_scope_and_period(statement: Any, table: Any, offices: set[int] | None, where: ReportFilter) -> Any:
+    """The filters every table keyed by (office, procedure, month) shares: visible offices, months, procedure."""
     if offices is not None:
         statement = statement.where(table.office_id.in_(sorted(offices)))
     if where.month_from:
@@ -184,7 +184,7 @@ def _read_rating_counts(session: Session, offices: set[int] | None, where: Repor
     statement = select(*columns, *sums)
     if columns:
         statement = statement.group_by(*columns)
-    statement = _where_scope_and_period(statement, RatingRollup, offices, where)
+    statement = where_scope_and_period(statement, RatingRollup, offices, where)
     result: Counts = defaultdict(lambda: defaultdict(dict))
     for row in session.execute(statement):
         key, per_rating = tuple(row[: len(columns)]), row[len(columns) :]

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from analysis.satisfaction import count_satisfied
 from analysis.weighted import Cell, WeightedShare, weighted_share
 from survey.models import Office, OfficeFigures, Procedure
-from survey.services.reporting.query import ReportFilter, Scope, allowed_offices, read_counts
+from survey.services.reporting.query import ReportFilter, Scope, allowed_offices, read_counts, where_scope_and_period
 from survey.services.reporting.summary import Settings, group_target, targets
 
 WEIGHTED_GROUPS = ("procedure", "office", "month")
@@ -32,15 +32,7 @@ def _volumes(session: Session, scope: Scope, where: ReportFilter) -> dict[tuple[
     statement = select(
         OfficeFigures.office_id, OfficeFigures.procedure_id, OfficeFigures.month, OfficeFigures.dossiers_handled
     ).where(OfficeFigures.procedure_id.is_not(None), OfficeFigures.dossiers_handled.is_not(None))
-    offices = allowed_offices(session, scope, where)
-    if offices is not None:
-        statement = statement.where(OfficeFigures.office_id.in_(sorted(offices)))
-    if where.month_from:
-        statement = statement.where(OfficeFigures.month >= where.month_from)
-    if where.month_to:
-        statement = statement.where(OfficeFigures.month <= where.month_to)
-    if where.procedure_id is not None:
-        statement = statement.where(OfficeFigures.procedure_id == where.procedure_id)
+    statement = where_scope_and_period(statement, OfficeFigures, allowed_offices(session, scope, where), where)
     rows = session.execute(statement)
     return {(office, int(procedure or 0), month): int(handled or 0) for office, procedure, month, handled in rows}
 

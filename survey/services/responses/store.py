@@ -40,7 +40,7 @@ from survey.models import (
     Response,
 )
 from survey.services.catalog import cache
-from survey.services.catalog.questionnaire import active_questionnaire
+from survey.services.catalog.questionnaire import published_version_id
 from survey.services.responses import spam
 from survey.services.responses.idempotency import IdempotencyKey, earlier_answer, record_answer
 from survey.services.responses.invitation_rollups import count_answer
@@ -171,18 +171,9 @@ def _response_id_for_key(session: Session, submission_key: str | None) -> int | 
 
 
 def questionnaire_id(session: Session) -> int:
-    """The active version's id (cached per process); the first submission ever installs version 1, which may
-    race another request's install, so that is retried once."""
+    """The active version's id, cached per process; the first submission ever installs version 1."""
     current = cache.active_questionnaire(session)
-    if current is not None:
-        return current.id
-    try:
-        version_id = active_questionnaire(session).id
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        version_id = active_questionnaire(session).id
-    return version_id
+    return current.id if current is not None else published_version_id(session)
 
 
 class _LinkTaken(Exception):
