@@ -8,7 +8,6 @@ totals (`suppression`). The file carries a codebook in the style of the microdat
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -197,9 +196,7 @@ def export_aggregates(
         codebook = table_codebook(table, file_name=files.out.name, file_format=options.file_format,
                                   sha256=digest, created_at=created, month_from=options.month_from,
                                   month_to=options.month_to)  # fmt: skip
-        files.codebook_json.write_text(json.dumps(codebook, ensure_ascii=False, indent=2) + "\n", "utf-8")
-        files.codebook_markdown.write_text(table_codebook_markdown(codebook), "utf-8")
-        files.publish()
+        files.publish_with(codebook, table_codebook_markdown(codebook))
     except BaseException:
         files.discard()
         raise

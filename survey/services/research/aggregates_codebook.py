@@ -6,7 +6,15 @@ from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from survey.services.research.codebook import DEFINITIONS, cell_text, citation, long_date, month_label, period_of
+from survey.services.research.codebook import (
+    DEFINITIONS,
+    cell_text,
+    citation,
+    definitions_section,
+    long_date,
+    month_label,
+    period_of,
+)
 from survey.services.research.columns import FIXED_VALUES
 from survey.services.research.suppression import TOTAL
 
@@ -119,10 +127,7 @@ def table_codebook_markdown(codebook: Mapping[str, Any]) -> str:
         "",
         codebook["citation"],
         "",
-        "## Definitions",
-        "",
-        *(f"- **{name}**: {text}" for name, text in codebook["definitions"].items()),
-        "",
+        *definitions_section(codebook),
         "## Columns",
         "",
         "| column | type | meaning | ý nghĩa |",

@@ -181,6 +181,11 @@ def build_codebook(
     }
 
 
+def definitions_section(codebook: Mapping[str, Any]) -> list[str]:
+    """The codebook's "Definitions" heading and list, as Markdown lines (the same in every codebook)."""
+    return ["## Definitions", "", *(f"- **{name}**: {text}" for name, text in codebook["definitions"].items()), ""]
+
+
 def cell_text(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
@@ -278,10 +283,7 @@ def codebook_markdown(codebook: Mapping[str, Any]) -> str:
         "design: internal ids, times finer than a month, invitations, dossier codes, submission keys, call-back "
         "contact details.",
         "",
-        "## Definitions",
-        "",
-        *(f"- **{name}**: {text}" for name, text in codebook["definitions"].items()),
-        "",
+        *definitions_section(codebook),
         "## Columns",
         "",
         "| column | type | role | meaning | ý nghĩa |",

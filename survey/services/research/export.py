@@ -16,7 +16,6 @@ audited with the file's SHA-256.
 
 from __future__ import annotations
 
-import json
 import secrets
 import time
 from collections import Counter
@@ -341,9 +340,7 @@ def export_anonymised(
         codebook = build_codebook(columns, replace(facts, sha256=digest), tally.present(plan.quasi),
                                   catalog.value_labels())  # fmt: skip
         local.add_to_codebook(codebook)
-        files.codebook_json.write_text(json.dumps(codebook, ensure_ascii=False, indent=2) + "\n", "utf-8")
-        files.codebook_markdown.write_text(codebook_markdown(codebook), "utf-8")
-        files.publish()
+        files.publish_with(codebook, codebook_markdown(codebook))
     except BaseException:
         files.discard()
         raise

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import os
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -141,6 +142,12 @@ class OutputFiles:
     def stage(self) -> Path:
         """Where the rows of an SPSS or Stata export are streamed first (never published)."""
         return self.temporaries[3]
+
+    def publish_with(self, codebook: Mapping[str, Any], markdown: str) -> None:
+        """Write the two codebooks beside the finished data file, then publish all three together."""
+        self.codebook_json.write_text(json.dumps(codebook, ensure_ascii=False, indent=2) + "\n", "utf-8")
+        self.codebook_markdown.write_text(markdown, "utf-8")
+        self.publish()
 
     def publish(self) -> None:
         for temporary, final in zip(self.temporaries[:3], self.finals[:3], strict=True):
