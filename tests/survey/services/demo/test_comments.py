@@ -119,3 +119,10 @@ def test_a_large_demo_uses_hundreds_of_distinct_comments_each_with_a_fitting_rat
     assert all(labels[theme, True] >= 50 for theme in THEMES), labels
     unknown = {comment for _, comment in rows if demo_theme_of(comment) is None}
     assert unknown <= {redact(text) for text in demo_comments.WITH_PERSONAL_DATA}  # personal data, redacted
+
+
+def test_the_demo_draws_exactly_the_official_themes_in_the_taxonomy_order():
+    from analysis.themes import OFFICIAL_CODES
+    from survey.services.demo.comments import THEMES
+
+    assert THEMES == OFFICIAL_CODES  # kept as a copy so that the app starts without numpy; it must not drift
