@@ -205,7 +205,7 @@ def test_the_shipped_metrics_are_the_shipped_model_on_the_held_out_split():
 
 def test_the_shipped_model_meets_the_quality_bar_on_every_theme():
     document = json.loads((data_dir() / METRICS_FILE).read_text(encoding="utf-8"))
-    assert document["macro_f1_official"] > 0.7835  # the model it replaced
+    assert document["macro_f1_official"] >= 0.80  # the target; the model it replaced scored 0.7943
     assert {code: document["per_label"][code]["f1"] >= 0.65 for code in OFFICIAL_CODES} == dict.fromkeys(
         OFFICIAL_CODES, True
     )
