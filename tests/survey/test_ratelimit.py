@@ -149,3 +149,41 @@ def test_a_limited_request_counts_its_hit_with_one_statement_and_its_headers_sho
     assert [answer.headers["X-RateLimit-Remaining"] for answer in answers] == ["4", "3", "2"]
     stored = session.execute(select(RateLimitCounter.count, RateLimitCounter.expires_at)).one()
     assert stored.count == 3 and 0 <= int(answers[-1].headers["X-RateLimit-Reset"]) - stored.expires_at < 1
+
+
+def test_a_high_limit_is_counted_in_blocks_each_hit_keeping_its_own_number(app, session):
+    """Under 1000/minute a worker reserves 10 counts per upsert: 25 hits read the table 3 times, get 1…25 in turn,
+    and the table holds the 30 reserved; a 150/minute limit stays exact."""
+    storage = DatabaseStorage()
+    key = "LIMITER/api/key:kiosk/1000/1/minute"
+    assert [storage.incr(key, 60) for _ in range(25)] == list(range(1, 26))
+    assert session.execute(select(RateLimitCounter.count).where(RateLimitCounter.key == key)).scalar_one() == 30
+    exact = "LIMITER/api/key:kiosk/150/1/minute"
+    assert [storage.incr(exact, 60) for _ in range(3)] == [1, 2, 3]
+    assert session.execute(select(RateLimitCounter.count).where(RateLimitCounter.key == exact)).scalar_one() == 3
+
+
+def test_two_workers_counting_in_blocks_never_share_a_number_and_never_exceed_the_limit(app, session):
+    """Two storages stand for two workers sharing the table: under a 200/minute limit (blocks of 2) they take turns
+    until refused; every number is handed out once, and no more than 200 hits are let through."""
+    workers = [DatabaseStorage(), DatabaseStorage()]
+    key = "LIMITER/api/key:shared/200/1/minute"
+    numbers = [workers[turn % 2].incr(key, 60) for turn in range(260)]
+    allowed = [n for n in numbers if n <= 200]
+    assert len(set(numbers)) == len(numbers)  # each hit its own number
+    assert 198 <= len(allowed) <= 200  # at most one unused count per worker is lost
+    assert max(numbers) == session.execute(select(RateLimitCounter.count)).scalar_one()
+
+
+def test_an_expired_block_is_not_used_in_the_next_window(app, session, monkeypatch):
+    """A block reserved in one minute is worth nothing in the next: the next hit starts a new window at 1."""
+    import survey.ratelimit
+
+    clock = [time.time()]
+    monkeypatch.setattr(survey.ratelimit, "time", type("Clock", (), {"time": staticmethod(lambda: clock[0])}))
+    storage = DatabaseStorage()
+    key = "LIMITER/api/key:kiosk/1000/1/minute"
+    assert [storage.incr(key, 60) for _ in range(2)] == [1, 2]
+    clock[0] += 61  # the minute is over, with 8 reserved counts unused
+    assert storage.incr(key, 60) == 1
+    assert session.execute(select(RateLimitCounter.count)).scalar_one() == 10
