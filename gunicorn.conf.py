@@ -12,7 +12,7 @@ fresh one is made for this server. Counts of a previous run are wiped at start, 
 are dropped when it exits.
 
 Environment: PORT (8000) or SURVEY_BIND (host:port, or unix:/path.sock), WEB_CONCURRENCY (worker processes;
-default one per CPU), SURVEY_THREADS (threads per worker; default 4), SURVEY_LOG_LEVEL (INFO).
+default two per CPU), SURVEY_THREADS (threads per worker; default 1), SURVEY_LOG_LEVEL (INFO).
 """
 
 from __future__ import annotations
@@ -28,12 +28,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # this project's `surv
 from survey.logs import logging_config
 
 bind = os.environ.get("SURVEY_BIND") or f"127.0.0.1:{os.environ.get('PORT', '8000')}"
-# Measured on 2 CPUs (SQLite and PostgreSQL alike): one process per CPU with 4 threads each served the most
-# submissions; more processes only competed for the CPUs (and for SQLite's write lock), and sync workers paid a
-# new connection per request. Threads also overlap the waits on PostgreSQL and keep the proxy's connections alive.
-workers = int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 1)
+# Measured on 2 CPUs (bench/bench_load.py, wrk, 16 connections, same run): two single-threaded workers per CPU
+# serve 23-50 % more submissions than one worker of 4 threads per CPU (API on SQLite 1,064 -> 1,312 r/s, on
+# PostgreSQL 637 -> 953; citizen form 371 -> 498), with lower p99: threads of one process wait for each other's
+# turn at the interpreter lock while one of them holds the database's write turn. nginx in front (see above)
+# keeps slow clients off the single thread. gthread (not sync) keeps the proxy's idle connections alive
+# without holding that thread.
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1))
 worker_class = "gthread"
-threads = int(os.environ.get("SURVEY_THREADS") or 4)
+threads = int(os.environ.get("SURVEY_THREADS") or 1)
 keepalive = 5  # seconds an idle keep-alive connection from the proxy is kept open
 timeout = 30  # a worker silent this long is restarted
 graceful_timeout = 20
