@@ -17,8 +17,8 @@ import click
 from flask import current_app
 
 from survey.extensions import db
-from survey.services.themes.installed import current_model, model_folder
-from survey.services.themes.labels import BATCH, count_unlabelled, label_comments
+from survey.services.themes.installed import current_model, current_version, model_folder
+from survey.services.themes.labels import BATCH, count_stale, count_unlabelled, label_comments, relabel_stale
 from survey.services.themes.retrain import RetrainOutcome, retrain
 
 
@@ -31,17 +31,27 @@ def _progress(message: str) -> None:
 @click.option("--loop", is_flag=True, help="Keep running: classify new comments every --every seconds.")
 @click.option("--every", type=click.IntRange(min=1), default=60, show_default=True, help="Seconds between rounds.")
 def classify_comments(batch: int, loop: bool, every: int) -> None:
-    """Give every stored comment without an official theme its theme(s) from the classifier."""
+    """Give every stored comment without an official theme its theme(s) from the classifier.
+
+    Then give again the labels an older model gave (after an upgrade or a `retrain-themes`)."""
     folder = model_folder(current_app)
     while True:
+        version = current_version(folder)
         pending = count_unlabelled(db.session())
-        if pending:
-            loaded = current_model(folder)
+        stale = count_stale(db.session(), version)
+        loaded = current_model(folder) if pending or stale else None
+        if loaded is not None and pending:
             click.echo(f"{pending} comments to classify with the {loaded.version} model", err=True)
             started = time.perf_counter()
             done = label_comments(db.session(), loaded, batch=batch, progress=_progress)
             click.echo(f"{done} comments classified in {time.perf_counter() - started:.1f} s.")
-        elif not loop:
+        if loaded is not None and stale:
+            click.echo(f"{stale} comments labelled by an older model; labelling them again", err=True)
+            started = time.perf_counter()
+            done = relabel_stale(db.session(), loaded, batch=batch, progress=_progress)
+            click.echo(f"{done} comments labelled again with the {loaded.version} model in "
+                       f"{time.perf_counter() - started:.1f} s.")  # fmt: skip
+        if not pending and not stale and not loop:
             click.echo("Every comment already has its theme; nothing to do.")
         db.session.remove()  # release the connection between rounds
         if not loop:
@@ -88,6 +98,7 @@ def retrain_themes(out: str | None, dry_run: bool) -> None:
         click.echo(f"Dry run: the new model would be installed in {folder}; nothing installed. {summary}")
         return
     click.echo(f"Installed in {outcome.installed}; running processes use it from their next classification. {summary}")
+    click.echo("`flask classify-comments` (or its --loop job) now gives the comments labelled before their new labels.")
 
 
 COMMANDS = (classify_comments, retrain_themes)

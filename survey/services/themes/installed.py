@@ -71,4 +71,25 @@ def current_model(folder: Path | None) -> LoadedModel:
                 loaded = LoadedModel(model, version, path)
                 _installed[str(path)] = (stamp, loaded)
                 return loaded
-    return LoadedModel(load_default_model(), SHIPPED, None)
+    return LoadedModel(load_default_model(), shipped_version(), None)
+
+
+def current_version(folder: Path | None) -> str:
+    """The version `current_model(folder)` would give, without loading the shipped model to learn it."""
+    from analysis.themes.model import MODEL_FILE
+
+    if folder is not None and (folder / MODEL_FILE).is_file():
+        return current_model(folder).version
+    return shipped_version()
+
+
+def shipped_version() -> str:
+    """ "shipped:" and the shipped model's corpus fingerprint: a new release's model gets a new version, so the
+    labels the previous one gave are known to be stale and `classify-comments` gives them again."""
+    from analysis.themes.model import METRICS_FILE, data_dir
+
+    try:
+        document = json.loads((data_dir() / METRICS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return SHIPPED
+    return f"{SHIPPED}:{document.get('corpus_version', '')}"[:60]

@@ -6,6 +6,10 @@ Submissions stay lean: labelling is done by `flask classify-comments [--loop]` (
 the scope an official is looking at, on demand by the themes and comments pages, so a page never shows an
 empty theme list while there are comments. bench/bench_classify_inline.py has the numbers behind that choice.
 Rows corrected by an official (`source = "official"`) are never overwritten here.
+
+A label remembers the model that gave it (`model_version`). When another model is in use (a new release ships a
+better one, or `retrain-themes` installs one), the job gives the older model's labels again, after the new
+comments, so officials read today's model everywhere, not a mix that depends on when a comment came in.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, func, insert, select
+from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -121,3 +125,53 @@ def label_comments(
         if progress is not None:
             progress(f"classified {done} comments")
     return done
+
+
+def _stale(version: str) -> list[ColumnElement[bool]]:
+    return [
+        CommentLabel.source == "model",
+        CommentLabel.model_version.is_distinct_from(version),
+    ]
+
+
+def count_stale(session: Session, version: str) -> int:
+    """Labels the classifier gave with a model other than `version` (officials' corrections never count)."""
+    return session.scalar(select(func.count()).select_from(CommentLabel).where(*_stale(version))) or 0
+
+
+@rolls_back_on_error
+def relabel_stale(
+    session: Session, loaded: LoadedModel, *, batch: int = BATCH, progress: Progress | None = None
+) -> int:
+    """Give again, with `loaded`, every label an older model gave; one commit per batch; returns how many."""
+    from analysis.themes import classify
+
+    done, after = 0, 0
+    while True:
+        rows = session.execute(
+            select(CommentLabel.response_id, Response.comment)
+            .join(Response, Response.id == CommentLabel.response_id)
+            .where(*_stale(loaded.version), CommentLabel.response_id > after)
+            .order_by(CommentLabel.response_id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return done
+        now = datetime.now(UTC)
+        texts = [comment or "" for _, comment in rows]
+        for (response_id, _), result in zip(rows, classify(texts, loaded.model), strict=True):
+            session.execute(
+                update(CommentLabel)
+                .where(CommentLabel.response_id == response_id, *_stale(loaded.version))  # not if corrected meanwhile
+                .values(
+                    theme=result.code,
+                    theme2=result.code2,
+                    probability=round(float(result.probability), 4),
+                    model_version=loaded.version,
+                    labelled_at=now,
+                )
+            )
+        session.commit()
+        done, after = done + len(rows), rows[-1][0]
+        if progress is not None:
+            progress(f"gave {done} older labels again")

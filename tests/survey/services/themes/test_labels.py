@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from survey.models import AuditEntry
 from survey.models_themes import CommentLabel, ThemeCorrection
@@ -11,7 +11,7 @@ from survey.services.accounts.scoping import user_office_scope
 from survey.services.reporting.query import ReportFilter
 from survey.services.themes.corrections import CorrectionError, correct_label, training_rows
 from survey.services.themes.installed import current_model
-from survey.services.themes.labels import count_unlabelled, label_comments
+from survey.services.themes.labels import count_stale, count_unlabelled, label_comments
 from survey.services.themes.official import CommentQuery, list_comments, official_themes
 from tests.factories import load_catalog, make_response, make_responses, make_user
 
@@ -140,3 +140,28 @@ def test_a_stored_theme_run_no_longer_quotes_a_comment_an_official_moved_to_anot
     assert moved.response_id not in [example.response_id for example in waiting.examples]
     detail = theme_detail(session, None, waiting.id)
     assert detail is not None and moved.response_id not in [example.response_id for example in detail.examples]
+
+
+def test_labels_an_older_model_gave_are_given_again_and_officials_corrections_are_kept(runner, session):
+    """After an upgrade the job relabels what the previous model labelled (here: waiting comments it had put under
+    fees); an official's correction stays, and a second run has nothing left to do."""
+    load_catalog()
+    ids = [make_response(rating=2, month="2025-03", comment=text) for text in WAITING]
+    label_comments(session, current_model(None))
+    session.execute(update(CommentLabel).values(theme="fees", model_version="shipped"))  # the previous release's
+    session.commit()
+    official = make_user(office="79.00")
+    correct_label(session, official, user_office_scope(session, official), ids[2], "staff_attitude", None)
+    assert count_stale(session, current_model(None).version) == 2
+
+    result = runner.invoke(args=["classify-comments"])
+
+    assert result.exit_code == 0, result.output
+    assert "2 comments labelled again" in result.output
+    assert [_label(session, i) for i in ids] == [
+        ("waiting_time", None, "model"),
+        ("waiting_time", None, "model"),
+        ("staff_attitude", None, "official"),
+    ]
+    assert {session.get(CommentLabel, i).model_version for i in ids[:2]} == {current_model(None).version}
+    assert "nothing to do" in runner.invoke(args=["classify-comments"]).output
