@@ -27,7 +27,13 @@ def table_rows(html: str, caption: str) -> list[dict[str, str]]:
         code = cell.find(class_="code")
         return " ".join((code or cell).get_text().split())
 
-    return [dict(zip(heads, map(text, tr.find_all(["th", "td"])), strict=False)) for tr in table.tbody.find_all("tr")]
+    rows: list[dict[str, str]] = []
+    for tr in table.tbody.find_all("tr"):
+        if "pair-details" in (tr.get("class") or []):  # a full-width line under the row above: its cell's label
+            rows[-1].update({td["data-label"]: text(td) for td in tr.find_all("td")})
+        else:
+            rows.append(dict(zip(heads, map(text, tr.find_all(["th", "td"])), strict=False)))
+    return rows
 
 
 def csv_rows(response) -> list[dict[str, str]]:
