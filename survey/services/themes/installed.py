@@ -84,8 +84,8 @@ def current_version(folder: Path | None) -> str:
 
 
 def shipped_version() -> str:
-    """ "shipped:" and the shipped model's corpus fingerprint: a new release's model gets a new version, so the
-    labels the previous one gave are known to be stale and `classify-comments` gives them again."""
+    """The shipped model's version, `shipped:<corpus fingerprint>`: a new release's model gets a new version, so
+    the labels the previous one gave are known to be stale and `classify-comments` gives them again."""
     from analysis.themes.model import METRICS_FILE, data_dir
 
     try:
