@@ -46,6 +46,19 @@ def test_strangers_sign_in_and_researchers_are_refused(client, demo):
     assert client.get("/dashboard/themes").status_code == 403
 
 
+def test_before_any_run_the_page_says_so_and_sends_the_reader_to_the_official_themes(client, demo):
+    """With no stored run there is no run below to pick: the page says how themes are found and links the
+    official themes, which are never empty while there are comments."""
+    sign_in(client, make_user(role="admin"))
+    html = page_text(client.get("/dashboard/themes"))
+    assert "Chưa tìm được chủ đề nào trong các góp ý" in html
+    assert "hãy chọn một lần tính bên dưới" not in html
+    assert 'href="/dashboard/themes/official"' in html
+    run_for(demo, "79.01")  # a run exists, just not for the whole country: the page offers it
+    html = page_text(client.get("/dashboard/themes"))
+    assert "hãy chọn một lần tính bên dưới" in html and "79.01" in html
+
+
 def test_admin_sees_the_whole_country_run_with_names_shares_trends_and_examples(client, client_request, demo):
     run = run_for(demo, None)
     sign_in(client, make_user(role="admin"))
