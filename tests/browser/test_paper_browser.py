@@ -40,6 +40,11 @@ def _pdf_pages(driver) -> int:  # type: ignore[no-untyped-def]
     return len(re.findall(rb"/Type\s*/Page(?!s)", base64.b64decode(printed["data"])))
 
 
+def _code_box_has_focus(driver) -> bool:  # type: ignore[no-untyped-def]
+    """The sheet-code box holds the keyboard focus (the page's autofocus, or after a stored sheet)."""
+    return driver.switch_to.active_element.get_attribute("name") == "code"
+
+
 @pytest.mark.browser
 def test_printed_sheets_and_the_entry_page_pass_axe_and_print_one_sheet_per_page(a4_browser, database_url, tmp_path):
     from selenium.webdriver.common.by import By
@@ -65,7 +70,7 @@ def test_printed_sheets_and_the_entry_page_pass_axe_and_print_one_sheet_per_page
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
 
         driver.get(f"{server.url}/paper/entry")
-        assert driver.switch_to.active_element.get_attribute("name") == "code"
+        WebDriverWait(driver, 10).until(_code_box_has_focus)  # autofocus lands at the next rendering step
         assert _violations(driver) == []
         driver.find_element(By.NAME, "code").send_keys("K7QX-M4PA")  # one character off: refused, explained
         driver.find_element(By.CSS_SELECTOR, "form[autocomplete=off] button[type=submit]").click()
@@ -88,10 +93,11 @@ def test_a_whole_sheet_is_keyed_in_by_keyboard_alone(chromium, database_url, tmp
         driver.get(f"{server.url}/paper/{OFFICE}?procedure={PROCEDURE}&sheets=1")
         code = driver.find_element(By.CSS_SELECTOR, ".sheet .code").text.replace("-", "")
         driver.get(f"{server.url}/paper/entry")
+        WebDriverWait(driver, 10).until(_code_box_has_focus)
         ActionChains(driver).send_keys(*sheet_keystrokes(code)).perform()  # to whatever has the focus
         stored = f"Đã lưu phiếu {code[:4]}-{code[4:]}."
         WebDriverWait(driver, 20).until(lambda d: stored in d.page_source)  # Enter sent the form; wait for the answer
-        assert driver.switch_to.active_element.get_attribute("name") == "code"  # ready for the next sheet
+        WebDriverWait(driver, 10).until(_code_box_has_focus)  # ready for the next sheet
         assert "Số phiếu đã nhập trong đợt này: 1" in driver.find_element(By.TAG_NAME, "main").text
     engine = create_engine(database_url)
     with engine.connect() as connection:
