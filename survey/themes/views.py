@@ -25,7 +25,7 @@ from survey.services.reporting.query import FilterError, ReportFilter, allowed_o
 from survey.services.themes import pages as theme_pages
 from survey.services.themes.corrections import CorrectionError, correct_label
 from survey.services.themes.installed import current_model, model_folder
-from survey.services.themes.labels import PAGE_LIMIT, count_unlabelled, label_comments
+from survey.services.themes.labels import label_missing
 from survey.services.themes.official import CommentQuery, list_comments, official_themes
 from survey.themes.forms import WHOLE_COUNTRY, CommentFilterForm, CorrectionForm, ThemeFilterForm, month_label
 from survey.themes.sparkline import sparkline
@@ -92,12 +92,17 @@ def index():
 @theme_roles
 def detail(theme_id: int):
     _, scope = _user_and_scope()
-    page = request.args.get("page", "1")
-    number = int(page) if page.isdigit() and len(page) < 7 else 1
+    number = _page_number()
     found = theme_pages.theme_detail(db.session(), scope, theme_id, page=number, per_page=EXAMPLES_PER_PAGE)
     if found is None:
         abort(404)
     return render_template("themes/detail.html", detail=found)
+
+
+def _page_number() -> int:
+    """The `page` query argument: a positive number of at most 6 digits, else the first page."""
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and len(page) < 7 else 1
 
 
 # --- official themes and comments of a scope, always current ---------------------------------------------------
@@ -134,15 +139,13 @@ def _comment_filter(user: User, scope: set[int] | None) -> tuple[CommentFilterFo
 def _label_on_demand(scope: set[int] | None, where: ReportFilter) -> int:
     """Classify the scope's comments the scheduled job has not reached yet; returns how many are still waiting."""
     session = db.session()
-    offices = allowed_offices(session, scope, where)
-    months = (where.month_from or "", where.month_to or "")
-    if not count_unlabelled(session, office_ids=offices, procedure_id=where.procedure_id, months=months):
-        return 0
-    loaded = current_model(model_folder(current_app))
-    label_comments(
-        session, loaded, office_ids=offices, procedure_id=where.procedure_id, months=months, limit=PAGE_LIMIT
+    return label_missing(
+        session,
+        lambda: current_model(model_folder(current_app)),
+        office_ids=allowed_offices(session, scope, where),
+        procedure_id=where.procedure_id,
+        months=(where.month_from or "", where.month_to or ""),
     )
-    return count_unlabelled(session, office_ids=offices, procedure_id=where.procedure_id, months=months)
 
 
 @themes.get("/official")
@@ -166,8 +169,7 @@ def comments():
     if where is None:
         return render_template("themes/comments.html", form=form, found=None, args={}, waiting=0), 400
     waiting = _label_on_demand(scope, where)
-    page = request.args.get("page", "1")
-    number = int(page) if page.isdigit() and len(page) < 7 else 1
+    number = _page_number()
     query = CommentQuery(where, theme=form.theme.data or None, rating=form.rating.data or None, text=form.q.data or "")
     found = list_comments(db.session(), scope, query, page=number, per_page=COMMENTS_PER_PAGE)
     correction = CorrectionForm(formdata=None)

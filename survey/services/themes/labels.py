@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import ColumnElement, func, insert, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -127,6 +128,37 @@ def label_comments(
     return done
 
 
+_LABELS = cast(Table, CommentLabel.__table__)
+_RELABEL = (
+    update(_LABELS)
+    .where(_LABELS.c.response_id == bindparam("label_id"))
+    .values(
+        theme=bindparam("new_theme"),
+        theme2=bindparam("new_theme2"),
+        probability=bindparam("new_probability"),
+        model_version=bindparam("new_version"),
+        labelled_at=bindparam("new_labelled_at"),
+    )
+)
+
+
+def label_missing(
+    session: Session,
+    load: Callable[[], LoadedModel],
+    *,
+    office_ids: Collection[int] | None,
+    procedure_id: int | None,
+    months: tuple[str, str],
+    limit: int = PAGE_LIMIT,
+) -> int:
+    """What a page does before it answers: label up to `limit` of the scope's unlabelled comments (loading the
+    model only when there are some); returns how many are still waiting for the scheduled job."""
+    if not count_unlabelled(session, office_ids=office_ids, procedure_id=procedure_id, months=months):
+        return 0
+    label_comments(session, load(), office_ids=office_ids, procedure_id=procedure_id, months=months, limit=limit)
+    return count_unlabelled(session, office_ids=office_ids, procedure_id=procedure_id, months=months)
+
+
 def _stale(version: str) -> list[ColumnElement[bool]]:
     return [
         CommentLabel.source == "model",
@@ -159,18 +191,15 @@ def relabel_stale(
             return done
         now = datetime.now(UTC)
         texts = [comment or "" for _, comment in rows]
-        for (response_id, _), result in zip(rows, classify(texts, loaded.model), strict=True):
-            session.execute(
-                update(CommentLabel)
-                .where(CommentLabel.response_id == response_id, *_stale(loaded.version))  # not if corrected meanwhile
-                .values(
-                    theme=result.code,
-                    theme2=result.code2,
-                    probability=round(float(result.probability), 4),
-                    model_version=loaded.version,
-                    labelled_at=now,
-                )
-            )
+        session.execute(  # one statement for the batch, run once per row by the driver
+            _RELABEL.where(*_stale(loaded.version)),  # not a label an official corrected meanwhile
+            [
+                {"label_id": response_id, "new_theme": result.code, "new_theme2": result.code2,
+                 "new_probability": round(float(result.probability), 4), "new_version": loaded.version,
+                 "new_labelled_at": now}
+                for (response_id, _), result in zip(rows, classify(texts, loaded.model), strict=True)
+            ],
+        )  # fmt: skip
         session.commit()
         done, after = done + len(rows), rows[-1][0]
         if progress is not None:
