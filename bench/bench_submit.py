@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import itertools
-import json
 import pstats
 import re
 import sys
@@ -25,7 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from loadkit import API_BODY, FORM_FIELDS, SECRET, UNLIMITED, prepare_database
+from loadkit import FORM_FIELDS, api_sender, bench_database
 
 _keys = itertools.count(1)
 
@@ -63,24 +62,9 @@ def timed(label: str, count: int, send: Callable[[], int], expected: int, statem
 
 
 def run(database_url: str, folder: Path, count: int, profile: str | None) -> None:
-    from sqlalchemy import event
-
-    from survey import create_app
-    from survey.extensions import db
-
-    prepared = prepare_database(database_url, folder)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET, **UNLIMITED})
-    statements: list[int] = []
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(1))
-    client = app.test_client()
+    sender = api_sender(database_url, folder)
+    prepared, client, statements, body, api = sender.prepared, sender.client, sender.statements, sender.body, sender.api
     headers = {"Authorization": f"Bearer {prepared.api_key}"}
-    body = json.dumps(API_BODY)
-
-    def api() -> int:
-        key = {"Idempotency-Key": f"bench-{next(_keys)}"}
-        answer = client.post("/api/v1/responses", data=body, content_type="application/json", headers=headers | key)
-        return answer.status_code
 
     page = client.get(f"/s/{prepared.token}").get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
@@ -117,21 +101,11 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--profile", choices=("api", "form"))
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="bench-submit-") as name:
-        folder = Path(name)
-        if options.backend == "sqlite":
-            run(f"sqlite:///{folder / 'survey.db'}", folder, options.count, options.profile)
-            return
-        from tests.postgres_server import start_server
-
-        server = start_server()
-        if server is None:
-            sys.exit("PostgreSQL binaries (initdb, pg_ctl) not found: apt-get install postgresql")
-        try:
-            server.execute("CREATE DATABASE bench")
-            run(server.url("bench"), folder, options.count, options.profile)
-        finally:
-            server.stop()
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-submit-") as name,
+        bench_database(options.backend, Path(name)) as url,
+    ):
+        run(url, Path(name), options.count, options.profile)
 
 
 if __name__ == "__main__":

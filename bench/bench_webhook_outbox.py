@@ -11,8 +11,6 @@ outbox to a local http.server receiver and prints deliveries per second. Not par
 from __future__ import annotations
 
 import argparse
-import itertools
-import json
 import sys
 import tempfile
 import time
@@ -22,34 +20,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_submit import timed
-from loadkit import API_BODY, SECRET, UNLIMITED, prepare_database
-
-_keys = itertools.count(1)
+from loadkit import api_sender
 
 
 def run(database_url: str, folder: Path, count: int) -> None:
-    from sqlalchemy import event, func, select
+    from sqlalchemy import func, select
 
-    from survey import create_app
     from survey.extensions import db
     from survey.models_actions import WebhookEvent
     from survey.services.webhooks.delivery import deliver_due
     from survey.services.webhooks.endpoints import register_endpoint
     from tests.survey.services.webhooks.receiver import receiver
 
-    prepared = prepare_database(database_url, folder)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET, **UNLIMITED})
-    statements: list[int] = []
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(1))
-    client = app.test_client()
-    headers = {"Authorization": f"Bearer {prepared.api_key}"}
-    body = json.dumps(API_BODY)
-
-    def api() -> int:
-        key = {"Idempotency-Key": f"bench-{next(_keys)}"}
-        answer = client.post("/api/v1/responses", data=body, content_type="application/json", headers=headers | key)
-        return answer.status_code
+    sender = api_sender(database_url, folder)
+    app, api, statements = sender.app, sender.api, sender.statements
 
     print(f"== sqlite: {count} API submissions each")
     without = timed("no endpoint", count, api, 201, statements)

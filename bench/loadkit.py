@@ -4,11 +4,16 @@ the request bodies a kiosk and a citizen send, and a count of what was stored. N
 
 from __future__ import annotations
 
+import itertools
+import json
 import os
 import sys
 import urllib.parse
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
@@ -113,3 +118,56 @@ def form_body(csrf_token: str, submission_key: str | None = None) -> str:
     if submission_key is not None:
         fields["submission_key"] = submission_key
     return urllib.parse.urlencode(fields)
+
+
+@contextmanager
+def bench_database(backend: str, folder: Path) -> Iterator[str]:
+    """The URL of an empty database for one benchmark: an SQLite file in `folder`, or a throwaway PostgreSQL."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'survey.db'}"
+        return
+    from tests.postgres_server import start_server
+
+    server = start_server()
+    if server is None:
+        sys.exit("PostgreSQL binaries (initdb, pg_ctl) not found: apt-get install postgresql")
+    try:
+        server.execute("CREATE DATABASE bench")
+        yield server.url("bench")
+    finally:
+        server.stop()
+
+
+@dataclass
+class ApiSender:
+    """The survey app in-process on a prepared database, with every SQL statement it runs counted."""
+
+    app: Any
+    prepared: Prepared
+    statements: list[int] = field(default_factory=list)
+    _keys: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    def __post_init__(self) -> None:
+        from sqlalchemy import event
+
+        from survey.extensions import db
+
+        with self.app.app_context():
+            event.listen(db.engine, "before_cursor_execute", lambda *args: self.statements.append(1))
+        self.client = self.app.test_client()
+        self.body = json.dumps(API_BODY)
+
+    def api(self) -> int:
+        """One `POST /api/v1/responses` with a new Idempotency-Key; its status code."""
+        headers = {"Authorization": f"Bearer {self.prepared.api_key}", "Idempotency-Key": f"bench-{next(self._keys)}"}
+        return int(self.client.post("/api/v1/responses", data=self.body, content_type="application/json",
+                                    headers=headers).status_code)  # fmt: skip
+
+
+def api_sender(database_url: str, folder: Path) -> ApiSender:
+    """Prepare the database and create the survey app on it (rate limits raised, see UNLIMITED)."""
+    from survey import create_app
+
+    prepared = prepare_database(database_url, folder)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET, **UNLIMITED})
+    return ApiSender(app, prepared)

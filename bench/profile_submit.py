@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from loadkit import API_BODY, PROJECT, SECRET, UNLIMITED, prepare_database
+from loadkit import API_BODY, PROJECT, SECRET, UNLIMITED, bench_database, prepare_database
 
 # (component, [(file suffix, function name), …]): the entry points whose cumulative time is the component's.
 COMPONENTS = [
@@ -202,25 +202,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="profile-submit-") as name:
         folder = Path(name)
 
-        def run(database_url: str) -> None:
+        with bench_database(options.backend, folder) as database_url:
             if options.gunicorn:
                 under_gunicorn(database_url, folder, options.duration, options.top)
             else:
                 in_process(database_url, folder, options.count, options.top)
-
-        if options.backend == "sqlite":
-            run(f"sqlite:///{folder / 'survey.db'}")
-            return
-        from tests.postgres_server import start_server
-
-        server = start_server()
-        if server is None:
-            sys.exit("PostgreSQL binaries (initdb, pg_ctl) not found: apt-get install postgresql")
-        try:
-            server.execute("CREATE DATABASE bench")
-            run(server.url("bench"))
-        finally:
-            server.stop()
 
 
 if __name__ == "__main__":
