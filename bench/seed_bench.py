@@ -238,26 +238,20 @@ class BulkModel:
 
 def seed_bulk(session: Any, responses: int, *, seed: int = 2025, months: int = 12) -> float:
     """Replace the demo responses with `responses` bulk-drawn ones; returns the seconds taken."""
-    from sqlalchemy import delete, insert, select, text
+    from sqlalchemy import delete, insert, text
 
     from analysis.redaction import redact
-    from survey.models import Office, OfficeProcedure, Procedure, Response, Rollup, SiteSetting
+    from survey.models import Response, Rollup, SiteSetting
     from survey.services.catalog.imports import load_starter_catalog
     from survey.services.catalog.questionnaire import active_questionnaire
-    from survey.services.demo.seed import DemoGenerator, remove_demo_responses
+    from survey.services.demo.seed import DemoGenerator, offices_and_procedures, remove_demo_responses
     from survey.services.responses.invitation_rollups import rebuild_invitation_rollups
     from survey.services.responses.rollups import fill_rating_rollups_from_rollups
 
     started = time.perf_counter()
     load_starter_catalog(session, demo_offices=True)
     questionnaire = active_questionnaire(session)
-    offices = list(session.scalars(select(Office).order_by(Office.code)))
-    procedures = {p.id: p for p in session.scalars(select(Procedure).order_by(Procedure.code))}
-    links: dict[int, list[Any]] = {}
-    for office_id, procedure_id in session.execute(select(OfficeProcedure.office_id, OfficeProcedure.procedure_id)):
-        links.setdefault(office_id, []).append(procedures[procedure_id])
-    for linked in links.values():
-        linked.sort(key=lambda p: p.code)
+    offices, links = offices_and_procedures(session)
     generator = DemoGenerator(random.Random(seed), offices, links, months)
     model = BulkModel(generator, seed, questionnaire.id, redact)
     remove_demo_responses(session)
@@ -304,22 +298,13 @@ def compare(session: Any, size: int, seed: int = 2025) -> None:
     """Print the shares of a few columns drawn by the demo's generator and by the bulk model, side by side."""
     from collections import Counter
 
-    from sqlalchemy import select
-
     from analysis.redaction import redact
-    from survey.models import Office, OfficeProcedure, Procedure
     from survey.services.catalog.imports import load_starter_catalog
     from survey.services.catalog.questionnaire import active_questionnaire
-    from survey.services.demo.seed import DemoGenerator
+    from survey.services.demo.seed import DemoGenerator, offices_and_procedures
 
     load_starter_catalog(session, demo_offices=True)
-    offices = list(session.scalars(select(Office).order_by(Office.code)))
-    procedures = {p.id: p for p in session.scalars(select(Procedure).order_by(Procedure.code))}
-    links: dict[int, list[Any]] = {}
-    for office_id, procedure_id in session.execute(select(OfficeProcedure.office_id, OfficeProcedure.procedure_id)):
-        links.setdefault(office_id, []).append(procedures[procedure_id])
-    for linked in links.values():
-        linked.sort(key=lambda p: p.code)
+    offices, links = offices_and_procedures(session)
     generator = DemoGenerator(random.Random(seed), offices, links, 12)
     demo_rows = [generator.response() for _ in range(size)]
     bulk = BulkModel(DemoGenerator(random.Random(seed), offices, links, 12), seed, active_questionnaire(session).id,

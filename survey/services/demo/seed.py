@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from analysis.periods import LOCAL_TIME, local_month
@@ -219,6 +219,18 @@ def remove_demo_responses(session: Session) -> None:
     session.execute(delete(Response).where(Response.is_demo.is_(True)))
 
 
+def offices_and_procedures(session: Session) -> tuple[list[Office], dict[int, list[Procedure]]]:
+    """Every office by code, and the procedures each one offers by code: what the demo generator draws from."""
+    offices = list(session.scalars(select(Office).order_by(Office.code)))
+    procedures = {p.id: p for p in session.scalars(select(Procedure).order_by(Procedure.code))}
+    links: dict[int, list[Procedure]] = {}
+    for office_id, procedure_id in session.execute(select(OfficeProcedure.office_id, OfficeProcedure.procedure_id)):
+        links.setdefault(office_id, []).append(procedures[procedure_id])
+    for linked in links.values():
+        linked.sort(key=lambda p: p.code)
+    return offices, links
+
+
 def seed_demo(
     session: Session,
     *,
@@ -239,13 +251,7 @@ def seed_demo(
     started = datetime.now(UTC)
     load_starter_catalog(session, demo_offices=True)
     questionnaire = active_questionnaire(session)
-    offices = list(session.scalars(select(Office).order_by(Office.code)))
-    procedures = {p.id: p for p in session.scalars(select(Procedure).order_by(Procedure.code))}
-    links: dict[int, list[Procedure]] = {}
-    for office_id, procedure_id in session.execute(select(OfficeProcedure.office_id, OfficeProcedure.procedure_id)):
-        links.setdefault(office_id, []).append(procedures[procedure_id])
-    for linked in links.values():
-        linked.sort(key=lambda p: p.code)
+    offices, links = offices_and_procedures(session)
     generator = DemoGenerator(random.Random(seed), offices, links, months)
     first_year, first_month = generator.months[0]
     invitations = InvitationMaker(
@@ -275,7 +281,7 @@ def seed_demo(
     return SeedSummary(
         responses=responses,
         offices=len(generator.offices),
-        procedures=len(procedures),
+        procedures=session.scalar(select(func.count()).select_from(Procedure)) or 0,
         months=[f"{y:04d}-{m:02d}" for y, m in generator.months],
         comments=comments,
         seconds=(datetime.now(UTC) - started).total_seconds(),
