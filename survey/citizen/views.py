@@ -7,8 +7,6 @@ their answers filled in and a plain explanation: nothing they typed is lost.
 
 from __future__ import annotations
 
-import base64
-
 from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
@@ -24,7 +22,7 @@ from survey.services.callbacks.requests import request_callback
 from survey.services.paper.lookup import keyed_in_from_paper
 from survey.services.responses import invitations
 from survey.services.responses.invitations import LinkError, LinkState, resolve_link
-from survey.services.responses.qr import qr_svg
+from survey.services.responses.qr import qr_data_uri
 from survey.services.responses.retention import EraseError, erasable_invitation, erase_response_by_link
 from survey.services.responses.spam import SpamRules, Submission, TooManyToday
 from survey.services.responses.store import AlreadyRated, InvalidAnswers, store_response
@@ -290,7 +288,6 @@ def poster(office_code: str):
     except SQLAlchemyError:
         current_app.logger.exception("poster: database unreachable")
         return render_template("citizen/unavailable.html"), 503
-    svg = base64.b64encode(qr_svg(shown.link.url).encode("utf-8")).decode("ascii")
     results_path = url_for("results.office", office_code=shown.office_code)
     return render_template(
         "citizen/poster.html",
@@ -299,7 +296,7 @@ def poster(office_code: str):
         kiosk_url=shown.kiosk_url,
         office_name=shown.office_name,
         procedure_name=shown.procedure_name,
-        qr_data_uri=f"data:image/svg+xml;base64,{svg}",
+        qr_data_uri=qr_data_uri(shown.link.url),
     )
 
 

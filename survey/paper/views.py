@@ -7,7 +7,6 @@ running count and a button that takes the last sheet back.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,7 +22,7 @@ from survey.security import keep_private
 from survey.services.callbacks.requests import request_callback
 from survey.services.paper.entry import EntryError, enter_sheet, undo_sheet
 from survey.services.paper.sheets import MAX_SHEETS, PRINT_ROLES, PaperError, print_sheets
-from survey.services.responses.qr import qr_svg
+from survey.services.responses.qr import qr_data_uri
 from survey.services.responses.survey_page import active_definition, questions
 
 paper = Blueprint("paper", __name__, url_prefix="/paper")
@@ -71,7 +70,7 @@ def sheets(office_code: str):
             abort(403)
         message = render_template("paper/refused.html", reason=error.reason, field=error.field, limit=MAX_SHEETS)
         return message, PRINT_STATUS[error.reason]
-    qr = {sheet.code: _data_uri(qr_svg(sheet.url)) for sheet in printed.sheets}
+    qr = {sheet.code: qr_data_uri(sheet.url) for sheet in printed.sheets}
     return render_template("paper/sheets.html", printed=printed, qr=qr, questions=_questions(),
                            retention_days=current_app.config["RETENTION_DAYS"])  # fmt: skip
 
@@ -89,10 +88,6 @@ def print_form():
         wanted["sheets"] = ""  # a dossier's sheet is printed alone
     query: dict[str, Any] = {name: value for name, value in wanted.items() if value}
     return redirect(url_for(".sheets", office_code=office_code, **query), 303)
-
-
-def _data_uri(svg: str) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
 def _form(questions: dict[str, dict[str, Any]]) -> PaperEntryForm:

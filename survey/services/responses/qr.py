@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 
 import segno
@@ -17,6 +18,11 @@ def qr_svg(url: str) -> str:
     buffer = io.BytesIO()
     _code(url).save(buffer, kind="svg", scale=4, border=4, xmldecl=False, svgns=True, title=url)
     return buffer.getvalue().decode("utf-8")
+
+
+def qr_data_uri(url: str) -> str:
+    """`qr_svg` as a base64 data URI, for an <img> on a page that may load no other file (poster, paper sheet)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(qr_svg(url).encode("utf-8")).decode("ascii")
 
 
 def qr_png(url: str, scale: int = 8) -> bytes:
