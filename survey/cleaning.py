@@ -27,3 +27,12 @@ def clean_value(value: Any) -> Any:
 def nfc_value(value: Any) -> Any:
     """NFC only, nothing stripped: for passwords, whose spaces are part of them."""
     return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+def whole_number(raw: str | None, max_digits: int) -> int | None:
+    """A query argument read as a whole number of 1 to `max_digits` ASCII digits, else None.
+
+    str.isdigit alone accepts "²" or "٣", which int() then refuses (a 500 instead of a clear answer)."""
+    if raw is None or not raw.isascii() or not raw.isdigit() or len(raw) > max_digits:
+        return None
+    return int(raw)

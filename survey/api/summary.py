@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from analysis.periods import is_month
 from survey.api.schemas import FieldError
+from survey.cleaning import whole_number
 from survey.services.reporting.comparison import ADJUSTMENTS, REFERENCES
 from survey.services.reporting.query import ReportFilter
 from survey.services.reporting.summary import GROUPS, Settings
@@ -58,7 +59,7 @@ def parse_summary_query(
     min_n = int(config["MINIMUM_N"])
     if "min_n" in args:
         raw = args["min_n"]
-        min_n = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= len(str(MIN_N_MAX)) else 0
+        min_n = whole_number(raw, len(str(MIN_N_MAX))) or 0
         if not 1 <= min_n <= MIN_N_MAX:
             errors.append(FieldError("min_n", f"must be a whole number from 1 to {MIN_N_MAX}"))
     verified = args.get("verified_only", "false").lower()

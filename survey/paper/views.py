@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 
 from survey.auth.guards import role_required
 from survey.auth.identity import current_user
+from survey.cleaning import whole_number
 from survey.extensions import db
 from survey.paper.forms import CODE_MESSAGES, ORDER, PaperEntryForm
 from survey.security import keep_private
@@ -46,8 +47,7 @@ def _questions() -> dict[str, dict[str, Any]]:
 
 
 def _sheets_wanted() -> int | None:
-    raw = request.args.get("sheets", "1").strip()
-    return int(raw) if raw.isdigit() and len(raw) <= 4 else None
+    return whole_number(request.args.get("sheets", "1").strip(), 4)
 
 
 @paper.get("/<office_code>")

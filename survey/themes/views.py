@@ -16,6 +16,7 @@ from sqlalchemy import select
 from analysis.periods import current_month, shift_month
 from survey.auth.guards import AREA_ROLES, role_required
 from survey.auth.identity import current_user
+from survey.cleaning import whole_number
 from survey.codes import CHANNEL_LABELS, THEME_LABELS
 from survey.extensions import db
 from survey.models import Office, Procedure, User
@@ -101,8 +102,8 @@ def detail(theme_id: int):
 
 def _page_number() -> int:
     """The `page` query argument: a positive number of at most 6 digits, else the first page."""
-    page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and len(page) < 7 else 1
+    number = whole_number(request.args.get("page", "1"), 6)
+    return 1 if number is None else number
 
 
 # --- official themes and comments of a scope, always current ---------------------------------------------------

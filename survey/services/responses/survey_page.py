@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from analysis.periods import local_date
+from survey.cleaning import whole_number
 from survey.models import Invitation, QuestionnaireVersion
 from survey.services.catalog import cache
 from survey.services.catalog.local_questions import LocalItem, in_force, office_questions, posted_set
@@ -86,10 +87,11 @@ def _version(
     published = None
     if current is not None:
         published = _Version(current.id, int(current.definition["version"]), current.definition)
-    if posted_version and posted_version.isdigit() and len(posted_version) <= 4:
-        if published is not None and published.version == int(posted_version):
+    number = whole_number(posted_version, 4)
+    if number is not None:
+        if published is not None and published.version == number:
             return published
-        chosen = accepted_version(session, number=int(posted_version))
+        chosen = accepted_version(session, number=number)
         if chosen is not None:
             return chosen
     if published is not None and invitation.questionnaire_version_id in (None, published.id):
@@ -196,7 +198,7 @@ def offline_page(
         choices=choices,
         kiosk=kiosk_requested,
         offline=True,
-        version=int(version) if version.isdigit() and len(version) <= 4 else 1,
+        version=1 if (number := whole_number(version, 4)) is None else number,
         carried=carried,
     )
 

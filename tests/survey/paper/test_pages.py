@@ -82,7 +82,7 @@ def test_who_may_print_and_what_is_refused(client, client_request, session, cata
     sign_in(client, make_user(role="admin"))
     assert "Không có cơ quan" in print_page(client_request, office="99.99", status=404).get_text()
     assert "không giải quyết thủ tục" in print_page(client_request, status=404, procedure="9.999999").get_text()
-    for sheets in ("0", "201", "ba"):
+    for sheets in ("0", "201", "ba", "²"):  # "²" passes str.isdigit, int() refuses it
         assert "Chọn từ 1 đến 200 phiếu" in print_page(client_request, status=400, sheets=sheets).get_text()
     assert "không phải là mã hồ sơ" in print_page(client_request, status=400, dossier="?!").get_text()
     assert session.scalar(select(func.count()).select_from(Invitation)) == 0

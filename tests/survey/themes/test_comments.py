@@ -73,6 +73,8 @@ def test_comments_come_a_page_at_a_time(client, client_request):
     second = client_request.get("/dashboard/themes/comments", month_from="2025-03", month_to="2025-03", page=2)
     assert len(rows(first)) == 25 and len(rows(second)) == 5
     assert sorted(rows(first) + rows(second)) == sorted(ids)
+    odd = client_request.get("/dashboard/themes/comments", month_from="2025-03", month_to="2025-03", page="²")
+    assert rows(odd) == rows(first)  # a page number that is not ASCII digits reads as the first page
 
 
 def test_an_official_of_01_01_sees_and_corrects_only_their_comments(client, client_request, session):
