@@ -17,13 +17,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from survey.models import IdempotencyRecord
 
 KEY_MAX = 255
-_RECORD = insert(cast(Table, IdempotencyRecord.__table__))  # built once: a submission only binds its values
+_RECORDS = cast(Table, IdempotencyRecord.__table__)
+# Built once: a submission, a replay or a refused request only binds its values.
+_RECORD = insert(_RECORDS)
+_EARLIER = select(_RECORDS.c.request_hash, _RECORDS.c.status_code, _RECORDS.c.body).where(
+    _RECORDS.c.api_key_id == bindparam("api_key_id"), _RECORDS.c.key == bindparam("key")
+)
 
 
 @dataclass(frozen=True)
@@ -71,11 +76,7 @@ def record_answer(session: Session, key: IdempotencyKey, status_code: int, body:
 
 def earlier_answer(session: Session, key: IdempotencyKey) -> Replay | None:
     """The answer a request with this key already got, or None; raises IdempotencyConflict for another body."""
-    record = session.execute(
-        select(IdempotencyRecord.request_hash, IdempotencyRecord.status_code, IdempotencyRecord.body).where(
-            IdempotencyRecord.api_key_id == key.api_key_id, IdempotencyRecord.key == key.key
-        )
-    ).first()
+    record = session.connection().execute(_EARLIER, {"api_key_id": key.api_key_id, "key": key.key}).first()
     if record is None:
         return None
     if record.request_hash != key.request_hash:

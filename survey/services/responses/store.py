@@ -162,12 +162,13 @@ _CLAIM_LINK = (
     .values(used_at=bindparam("used"), response_id=bindparam("response"))
 )
 _RATE_DOSSIER = insert(cast(Table, RatedDossier.__table__))
+_RESPONSE_FOR_KEY = select(_RESPONSES.c.id).where(_RESPONSES.c.submission_key == bindparam("key"))
 
 
 def _response_id_for_key(session: Session, submission_key: str | None) -> int | None:
     if not submission_key:
         return None
-    return session.scalar(select(Response.id).where(Response.submission_key == submission_key))
+    return session.connection().execute(_RESPONSE_FOR_KEY, {"key": submission_key}).scalar()
 
 
 def questionnaire_id(session: Session) -> int:
