@@ -3,13 +3,16 @@
 For each database (SQLite file, and a throwaway PostgreSQL server), serves the survey and a bare Flask app (see
 load_apps.py) with gunicorn on the loopback, and drives each with wrk: API posts (`POST /api/v1/responses`, a new
 Idempotency-Key each) and citizen form posts (`POST /s/<token>` on an office's poster link, a new form nonce each).
+The kind `api-refused` posts the API body with a rating of 9: the survey and the floor app refuse it with 422 once
+the request is authorised, limited and parsed, before any write, so it shows what the request's path costs
+without the database (the bare app still answers 201).
 Two comparators in the same run: the bare app (hello-world: parse and answer) and the floor app (parse, check the
 rating, one INSERT with a commit into the same database); see load_apps.py. Prints requests/s, p50/p99 latency,
 both ratios (survey/bare and survey/floor), and how many submissions were accepted (201 or 303) against how many
 the database holds afterwards. Bounded: each wrk run lasts --duration seconds.
 
     apt-get install -y wrk postgresql
-    .venv/bin/python bench/bench_load.py [--backends sqlite,postgresql] [--kinds api,form] [--duration 10]
+    .venv/bin/python bench/bench_load.py [--backends sqlite,postgresql] [--kinds api,form,api-refused] [--duration 10]
         [--connections 16] [--config gunicorn.conf.py | --no-config --workers 4 --threads 1]
 
 Without --config or --no-config, the project's gunicorn.conf.py is used when it exists. Not part of the tests.
@@ -53,7 +56,7 @@ end
 function request()
   counter = counter + 1
   local key = string.format("%s-%02d-%014d", prefix, id, counter)
-  if kind == "api" then
+  if string.sub(kind, 1, 3) == "api" then
     wrk.headers["Idempotency-Key"] = key
     return wrk.format("POST", path, nil, body)
   end
@@ -212,9 +215,10 @@ def run_wrk(options: argparse.Namespace, server: tuple[str, int], kind: str, pre
 
 def target(kind: str, base_url: str, prepared: Prepared) -> tuple[dict[str, str], str, str]:
     """Headers, path and body of one kind of submission (the form's cookie and CSRF token read from the page)."""
-    if kind == "api":
+    if kind in ("api", "api-refused"):
         headers = {"Authorization": f"Bearer {prepared.api_key}", "Content-Type": "application/json"}
-        return headers, "/api/v1/responses", json.dumps(API_BODY, ensure_ascii=False)
+        body = API_BODY if kind == "api" else {**API_BODY, "rating": 9}  # refused after parsing, before any write
+        return headers, "/api/v1/responses", json.dumps(body, ensure_ascii=False)
     cookie, csrf_token = open_form(base_url, prepared.token)
     headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
     return headers, f"/s/{prepared.token}", form_body(csrf_token)
