@@ -3,9 +3,10 @@
 For each database (SQLite file, and a throwaway PostgreSQL server), serves the survey and a bare Flask app (see
 load_apps.py) with gunicorn on the loopback, and drives each with wrk: API posts (`POST /api/v1/responses`, a new
 Idempotency-Key each) and citizen form posts (`POST /s/<token>` on an office's poster link, a new form nonce each).
-The kind `api-refused` posts the API body with a rating of 9: the survey and the floor app refuse it with 422 once
-the request is authorised, limited and parsed, before any write, so it shows what the request's path costs
-without the database (the bare app still answers 201).
+The kind `api-refused` posts the API body with a rating of 9 and no Idempotency-Key: the survey and the floor app
+refuse it with 422 once the request is authorised, limited and parsed, without reading or writing the database
+(but for the rate limit's counts, a block of hits at a time), so it shows what the request's path costs on its own
+(the bare app still answers 201).
 Two comparators in the same run: the bare app (hello-world: parse and answer) and the floor app (parse, check the
 rating, one INSERT with a commit into the same database); see load_apps.py. Prints requests/s, p50/p99 latency,
 both ratios (survey/bare and survey/floor), and how many submissions were accepted (201 or 303) against how many
@@ -56,8 +57,10 @@ end
 function request()
   counter = counter + 1
   local key = string.format("%s-%02d-%014d", prefix, id, counter)
-  if string.sub(kind, 1, 3) == "api" then
+  if kind == "api" then
     wrk.headers["Idempotency-Key"] = key
+    return wrk.format("POST", path, nil, body)
+  elseif kind == "api-refused" then
     return wrk.format("POST", path, nil, body)
   end
   return wrk.format("POST", path, nil, body .. "&submission_key=" .. key)
