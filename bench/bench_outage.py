@@ -57,7 +57,7 @@ class Clients:
             reply = connection.getresponse()
             body = reply.read()
             return str(reply.status), json.loads(body).get("id") if reply.status == 201 else None
-        except OSError as error:
+        except (OSError, http.client.HTTPException) as error:  # dropped, or cut short (IncompleteRead): retry the key
             return type(error).__name__, None
         finally:
             connection.close()
