@@ -125,6 +125,19 @@ def gunicorn(
             process.wait()
 
 
+def worker_pids(master: int) -> list[int]:
+    """A gunicorn master's live children (its workers), from /proc: what a fault test kills."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        if int(fields[1]) == master and fields[0] != "Z":
+            pids.append(int(stat.parent.name))
+    return pids
+
+
 def _wait_until_healthy(server: LiveServer, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
