@@ -11,10 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,6 +29,9 @@ from survey.models import (
     QuestionnaireVersion,
 )
 from survey.services.responses.store import COMMENT_MAX
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 CORE_CODES = ("rating", *(f"element_{name}" for name in ELEMENTS))
 """The national core: the overall rating and the five SIPAS elements keep their meaning across versions."""
@@ -69,6 +70,7 @@ def questionnaire_schema() -> dict[str, Any]:
 
 
 def _schema_message(error: ValidationError) -> str:
+    """One jsonschema ValidationError as the message an admin reads."""
     if error.validator is None or error.schema is False:  # a `false` subschema: the key is not allowed here
         return "not allowed here (options are only for choice questions)"
     message = error.message
@@ -77,6 +79,8 @@ def _schema_message(error: ValidationError) -> str:
 
 def schema_problems(data: Any) -> list[Problem]:
     """Every place where the file does not follow the schema, in file order."""
+    from jsonschema import Draft202012Validator  # 80 ms to import: loaded by an import, not by every start
+
     validator = Draft202012Validator(questionnaire_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
     errors = sorted(validator.iter_errors(data), key=lambda error: [str(part) for part in error.absolute_path])
     return [Problem(error.json_path, _schema_message(error)) for error in errors]

@@ -26,7 +26,6 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from analysis.redaction import redact
 from survey.models import LocalAnswer, LocalQuestion, Office, QuestionnaireVersion, Response
 from survey.services.research.columns import Column
 
@@ -79,7 +78,11 @@ class LocalExport:
         """The cell written: empty when unanswered or when the row's office is published coarser than the scope."""
         if raw is None or published_office not in self.allowed_offices[name]:
             return None
-        return redact(raw) if name in self.text_columns else raw
+        if name not in self.text_columns:
+            return raw
+        from analysis.redaction import redact  # loaded by an export, not by every start (its patterns are large)
+
+        return redact(raw)
 
     def add_to_codebook(self, codebook: dict[str, Any]) -> None:
         for entry in codebook["columns"]:

@@ -14,7 +14,6 @@ from sqlalchemy import Integer, String, cast, delete, func, insert, literal, sel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from analysis.redaction import redact
 from survey.cleaning import clean_text
 from survey.models import LocalAnswer, LocalQuestionSet, Response, Rollup
 from survey.services.catalog.local_questions import TEXT_MAX, LocalItem
@@ -77,6 +76,8 @@ def prepare_local(submission: LocalSubmission | None) -> tuple[list[PreparedAnsw
         if problem:
             problems[f"local_answers.{question.code}"] = problem
         elif question.type == "text":
+            from analysis.redaction import redact  # loaded on first use, as for comments (store.prepare_comment)
+
             text = redact(clean_text(str(value))) or None
             if text:
                 prepared.append(PreparedAnswer(question_id, text=text))
