@@ -59,6 +59,7 @@ class AppWritesAccessLog(Logger):
 
 
 logger_class = AppWritesAccessLog
+
 control_socket_disable = True  # nothing here uses gunicorn's control socket
 
 _MADE_HERE = None
