@@ -48,6 +48,16 @@ class Clients:
         self.stop_new = threading.Event()
         self.threads = [threading.Thread(target=self.run, args=(number,)) for number in range(count)]
 
+    def start(self) -> None:
+        for thread in self.threads:
+            thread.start()
+
+    def finish(self) -> None:
+        """No new keys from now on; wait until every client's last key is accepted."""
+        self.stop_new.set()
+        for thread in self.threads:
+            thread.join(60)
+
     def post(self, key: str) -> tuple[str, int | None]:
         connection = http.client.HTTPConnection(self.host, self.port, timeout=10)
         headers = {"Authorization": f"Bearer {self.api_key}", "Content-Type": "application/json",
@@ -81,6 +91,17 @@ class Clients:
                 time.sleep(1.0)
 
 
+def survey_settings(options: argparse.Namespace, folder: Path, database_url: str) -> dict[str, str]:
+    """Serve with the project's gunicorn.conf.py as it is (and the benchmark's readiness hook); the survey's
+    environment for this database."""
+    options.wrapped_config = folder / "bench.conf.py"
+    options.wrapped_config.write_text(wrapped_config(PROJECT / "gunicorn.conf.py"), encoding="utf-8")
+    options.workers = options.threads = options.worker_class = None
+    return {**os.environ, "PYTHONPATH": f"{PROJECT}{os.pathsep}{BENCH}", "SURVEY_ENV": "production",
+            "SURVEY_SECRET_KEY": SECRET, "SURVEY_DATABASE_URL": database_url,
+            "SURVEY_INSTANCE_PATH": str(folder / "instance")}  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=8)
@@ -97,16 +118,10 @@ def main() -> None:
     try:
         server.execute("CREATE DATABASE bench")
         prepared = prepare_database(server.url("bench"), folder)
-        options.wrapped_config = folder / "bench.conf.py"
-        options.wrapped_config.write_text(wrapped_config(PROJECT / "gunicorn.conf.py"), encoding="utf-8")
-        options.workers = options.threads = options.worker_class = None
-        environment = {**os.environ, "PYTHONPATH": f"{PROJECT}{os.pathsep}{BENCH}", "SURVEY_ENV": "production",
-                       "SURVEY_SECRET_KEY": SECRET, "SURVEY_DATABASE_URL": prepared.database_url,
-                       "SURVEY_INSTANCE_PATH": str(folder / "instance")}  # fmt: skip
+        environment = survey_settings(options, folder, prepared.database_url)
         with served(options, "load_apps:survey_app()", environment, folder / "gunicorn.log") as (url, _master):
             clients = Clients(url, prepared.api_key, options.clients)
-            for thread in clients.threads:
-                thread.start()
+            clients.start()
             time.sleep(options.before)
             clients.phase = "outage"
             server.pause()
@@ -115,9 +130,7 @@ def main() -> None:
             clients.restarted_at = time.monotonic()
             clients.phase = "after"
             time.sleep(options.after)
-            clients.stop_new.set()
-            for thread in clients.threads:
-                thread.join(60)
+            clients.finish()
         stored = count_stored(prepared.database_url)
         log = (folder / "gunicorn.log").read_text(errors="replace")
     finally:

@@ -27,9 +27,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_load import BENCH, served, wrapped_config
-from bench_outage import Clients
-from loadkit import PROJECT, SECRET, bench_database, count_stored, prepare_database
+from bench_load import served
+from bench_outage import Clients, survey_settings
+from loadkit import bench_database, count_stored, prepare_database
 
 from tests.survey.citizen.server import worker_pids
 
@@ -76,25 +76,17 @@ def run(options: argparse.Namespace, folder: Path) -> tuple[Clients, list[int], 
     """Serve, load, kill; then what the database holds and what gunicorn logged."""
     with bench_database(options.backend, folder) as database_url:
         prepared = prepare_database(database_url, folder)
-        options.wrapped_config = folder / "bench.conf.py"
-        options.wrapped_config.write_text(wrapped_config(PROJECT / "gunicorn.conf.py"), encoding="utf-8")
-        options.workers = options.threads = options.worker_class = None
-        environment = {**os.environ, "PYTHONPATH": f"{PROJECT}{os.pathsep}{BENCH}", "SURVEY_ENV": "production",
-                       "SURVEY_SECRET_KEY": SECRET, "SURVEY_DATABASE_URL": prepared.database_url,
-                       "SURVEY_INSTANCE_PATH": str(folder / "instance")}  # fmt: skip
+        environment = survey_settings(options, folder, prepared.database_url)
         log_path = folder / "gunicorn.log"
         with served(options, "load_apps:survey_app()", environment, log_path) as (url, master):
             clients = Clients(url, prepared.api_key, options.clients)
-            for thread in clients.threads:
-                thread.start()
+            clients.start()
             time.sleep(options.before)
             clients.phase = "kills"
             killed = kill_workers(master, options.kills, options.every)
             clients.phase = "after"
             time.sleep(options.after)
-            clients.stop_new.set()
-            for thread in clients.threads:
-                thread.join(60)
+            clients.finish()
         stored = count_stored(prepared.database_url)
         log = log_path.read_text(errors="replace")
     return clients, killed, stored, log
