@@ -17,7 +17,7 @@ import click
 from flask import current_app
 
 from survey.extensions import db
-from survey.services.themes.installed import current_model, current_version, model_folder
+from survey.services.themes.installed import LoadedModel, current_model, current_version, model_folder
 from survey.services.themes.labels import BATCH, count_stale, count_unlabelled, label_comments, relabel_stale
 from survey.services.themes.retrain import RetrainOutcome, retrain
 
@@ -36,27 +36,31 @@ def classify_comments(batch: int, loop: bool, every: int) -> None:
     Then give again the labels an older model gave (after an upgrade or a `retrain-themes`)."""
     folder = model_folder(current_app)
     while True:
-        version = current_version(folder)
         pending = count_unlabelled(db.session())
-        stale = count_stale(db.session(), version)
-        loaded = current_model(folder) if pending or stale else None
-        if loaded is not None and pending:
-            click.echo(f"{pending} comments to classify with the {loaded.version} model", err=True)
-            started = time.perf_counter()
-            done = label_comments(db.session(), loaded, batch=batch, progress=_progress)
-            click.echo(f"{done} comments classified in {time.perf_counter() - started:.1f} s.")
-        if loaded is not None and stale:
-            click.echo(f"{stale} comments labelled by an older model; labelling them again", err=True)
-            started = time.perf_counter()
-            done = relabel_stale(db.session(), loaded, batch=batch, progress=_progress)
-            click.echo(f"{done} comments labelled again with the {loaded.version} model in "
-                       f"{time.perf_counter() - started:.1f} s.")  # fmt: skip
-        if not pending and not stale and not loop:
+        stale = count_stale(db.session(), current_version(folder))
+        if pending or stale:
+            _label_round(current_model(folder), pending, stale, batch)
+        elif not loop:
             click.echo("Every comment already has its theme; nothing to do.")
         db.session.remove()  # release the connection between rounds
         if not loop:
             return
         time.sleep(every)
+
+
+def _label_round(loaded: LoadedModel, pending: int, stale: int, batch: int) -> None:
+    """Label the new comments first, then again those an older model labelled, saying how long each took."""
+    if pending:
+        click.echo(f"{pending} comments to classify with the {loaded.version} model", err=True)
+        started = time.perf_counter()
+        done = label_comments(db.session(), loaded, batch=batch, progress=_progress)
+        click.echo(f"{done} comments classified in {time.perf_counter() - started:.1f} s.")
+    if stale:
+        click.echo(f"{stale} comments labelled by an older model; labelling them again", err=True)
+        started = time.perf_counter()
+        done = relabel_stale(db.session(), loaded, batch=batch, progress=_progress)
+        click.echo(f"{done} comments labelled again with the {loaded.version} model in "
+                   f"{time.perf_counter() - started:.1f} s.")  # fmt: skip
 
 
 def _row(label: str, before: Any, after: Any) -> str:
