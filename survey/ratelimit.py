@@ -35,6 +35,7 @@ from sqlalchemy import Table, delete, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from survey.cleaning import whole_number
 from survey.models import RateLimitCounter
 
 SCHEME = "database"
@@ -60,9 +61,8 @@ LEASE_MAX = 16  # …and never more than this many counts
 def lease_size(key: str, amount: int) -> int:
     """How many counts to reserve at once for a `limits` key ("LIMITER/…/<limit>/<multiples>/<granularity>")."""
     parts = key.rsplit("/", 3)
-    if amount != 1 or len(parts) != 4 or not parts[1].isdigit():
-        return 1
-    return max(1, min(LEASE_MAX, int(parts[1]) // LEASE_SHARE))
+    limit = whole_number(parts[1], 12) if amount == 1 and len(parts) == 4 else None
+    return 1 if limit is None else max(1, min(LEASE_MAX, limit // LEASE_SHARE))
 
 
 @dataclass
