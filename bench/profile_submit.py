@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import itertools
 import json
 import os
 import pstats
@@ -31,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from loadkit import API_BODY, PROJECT, SECRET, UNLIMITED, bench_database, prepare_database
+from loadkit import API_BODY, PROJECT, SECRET, UNLIMITED, api_sender, bench_database, prepare_database
 
 # (component, [(file suffix, function name), …]): the entry points whose cumulative time is the component's.
 COMPONENTS = [
@@ -86,22 +85,14 @@ def in_process(database_url: str, folder: Path, count: int, top: int) -> None:
 
     from survey.logs import logging_config
 
-    prepared = prepare_database(database_url, folder)
     os.environ["SURVEY_ENV"] = "production"
     os.environ["SURVEY_SECRET_KEY"] = SECRET
-    from survey import create_app
-
     logging.config.dictConfig(logging_config("INFO"))  # as gunicorn.conf.py: the access log is written (to stderr)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET, **UNLIMITED})
-    client = app.test_client()
-    keys = itertools.count()
-    headers = {"Authorization": f"Bearer {prepared.api_key}"}
-    body = json.dumps(API_BODY)
+    sender = api_sender(database_url, folder)
 
     def send() -> None:
-        key = {"Idempotency-Key": f"profile-{next(keys)}"}
-        answer = client.post("/api/v1/responses", data=body, content_type="application/json", headers=headers | key)
-        assert answer.status_code == 201, answer.get_data(as_text=True)
+        status = sender.api()
+        assert status == 201, status
 
     for _ in range(50):
         send()
@@ -110,7 +101,12 @@ def in_process(database_url: str, folder: Path, count: int, top: int) -> None:
         send()
     cpu_ms = (time.process_time() - started) / count * 1000
     profiler = cProfile.Profile()
-    profiler.runcall(lambda: [send() for _ in range(count)])
+
+    def send_all() -> None:
+        for _ in range(count):
+            send()
+
+    profiler.runcall(send_all)
     stats = pstats.Stats(profiler, stream=sys.stdout)
     print_table(f"in-process, {count} API submissions, {database_url.split(':')[0]}", component_table(
         stats, count, cpu_ms), cpu_ms)  # fmt: skip
