@@ -52,7 +52,8 @@ logconfig_dict = logging_config(os.environ.get("SURVEY_LOG_LEVEL", "INFO").upper
 
 class AppWritesAccessLog(Logger):
     """gunicorn's own access line is off, but with logconfig_dict set gunicorn would still gather every request's
-    log fields (headers, environ, times: about 5 % of a request's CPU in the profile) for a logger that writes nothing."""
+    log fields (headers, environ, times: about 5 % of a request's CPU in the profile) for a logger that writes
+    nothing."""
 
     def access(self, resp: object, req: object, environ: object, request_time: object) -> None:
         return None
